@@ -1,12 +1,17 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ComponentType } from 'react';
+import { DevicePage } from './device/DevicePage';
+import { FormatsPage } from './explorer/FormatsPage';
 
-/** The app's pages, each a tab; the open one lives in the URL as ?view=. */
-const VIEWS = [{ id: 'formats', label: 'Formats' }] as const;
+/** The app's pages, each a tab; the open one lives in the URL as ?view=. The first is the default. */
+const VIEWS = [
+  { id: 'formats', label: 'Formats', Page: FormatsPage },
+  { id: 'device', label: 'Device', Page: DevicePage },
+] as const satisfies readonly { id: string; label: string; Page: ComponentType }[];
 type ViewId = (typeof VIEWS)[number]['id'];
 
 function viewFromUrl(): ViewId {
   const v = new URLSearchParams(window.location.search).get('view');
-  return VIEWS.find((x) => x.id === v)?.id ?? 'formats';
+  return VIEWS.find((x) => x.id === v)?.id ?? VIEWS[0].id;
 }
 
 export function App() {
@@ -39,7 +44,7 @@ export function App() {
           ))}
         </nav>
       </header>
-      <main>{view === 'formats' && <p>Format explorer</p>}</main>
+      <main>{VIEWS.map(({ id, Page }) => id === view && <Page key={id} />)}</main>
     </div>
   );
 }
