@@ -176,6 +176,8 @@ export interface LaunchSpec {
 
 export interface KernelLaunch {
   readonly bindGroup: GPUBindGroup;
+  /** The launch's own uniform buffer (destroyed when the launch leaves the cache). */
+  readonly uniformBuffer: GPUBuffer | null;
   readonly workgroups: readonly [number, number, number];
   /** Records the dispatch: into `target`'s own compute pass, or into an open pass. */
   record(target: GPUCommandEncoder | GPUComputePassEncoder, pass?: GPUComputePassDescriptor): void;
@@ -222,9 +224,15 @@ export class CompiledKernel {
     });
     const cacheKey = `${buffers.map(bufferId).join(',')}|${values.join(',')}|${spec.work.join(',')}`;
     const cached = this.launches.get(cacheKey);
-    if (cached) return cached;
+    if (cached) {
+      // Re-insert so the map's order is least recently used first.
+      this.launches.delete(cacheKey);
+      this.launches.set(cacheKey, cached);
+      return cached;
+    }
 
     const device = this.ctx.device;
+    let ownUniforms: GPUBuffer | null = null;
     const entries: GPUBindGroupEntry[] = buffers.map((buffer, i) => ({
       binding: this.slots[i].binding,
       resource: { buffer },
@@ -243,6 +251,7 @@ export class CompiledKernel {
         usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
       });
       device.queue.writeBuffer(uniformBuffer, 0, data);
+      ownUniforms = uniformBuffer;
       entries.push({
         binding: this.slots[this.slots.length - 1].binding,
         resource: { buffer: uniformBuffer },
@@ -258,6 +267,7 @@ export class CompiledKernel {
     const label = this.kernel.name;
     const launch: KernelLaunch = {
       bindGroup,
+      uniformBuffer: ownUniforms,
       workgroups,
       record(target, pass) {
         const isEncoder = 'beginComputePass' in target;
@@ -268,9 +278,20 @@ export class CompiledKernel {
         if (isEncoder) p.end();
       },
     };
-    if (this.launches.size >= MAX_CACHED_LAUNCHES) this.launches.clear();
+    if (this.launches.size >= MAX_CACHED_LAUNCHES) this.evictOldest();
     this.launches.set(cacheKey, launch);
     return launch;
+  }
+
+  /** Drops the least recently used launch and frees its uniform buffer. Work already submitted
+   * with it completes (destruction waits for it); a step records far fewer than
+   * MAX_CACHED_LAUNCHES launches, so an evicted launch is never one still waiting to be submitted. */
+  private evictOldest(): void {
+    const first = this.launches.entries().next();
+    if (first.done) return;
+    const [key, launch] = first.value;
+    this.launches.delete(key);
+    launch.uniformBuffer?.destroy();
   }
 
   private bufferFor(slot: string, value: Bindable | undefined): GPUBuffer {
