@@ -1,11 +1,13 @@
 import { useEffect, useState, type ComponentType } from 'react';
 import { DevicePage } from './device/DevicePage';
+import { DiagnosticsPage } from './diagnostics/DiagnosticsPage';
 import { FormatsPage } from './explorer/FormatsPage';
 
 /** The app's pages, each a tab; the open one lives in the URL as ?view=. The first is the default. */
 const VIEWS = [
   { id: 'formats', label: 'Formats', Page: FormatsPage },
   { id: 'device', label: 'Device', Page: DevicePage },
+  { id: 'diagnostics', label: 'Diagnostics', Page: DiagnosticsPage },
 ] as const satisfies readonly { id: string; label: string; Page: ComponentType }[];
 type ViewId = (typeof VIEWS)[number]['id'];
 
