@@ -111,3 +111,17 @@ test('a link naming an unknown suite says which suites exist', async ({ page }) 
   await expect(page.getByRole('alert')).toContainText('Known: conversion, engine');
   await expect(page.getByRole('button', { name: 'Run self-tests' })).toBeDisabled();
 });
+
+test('without WebGPU the run says the checks could not run, and why', async ({ page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+  });
+  await page.goto('/?view=diagnostics&suites=engine');
+  await expect(page.getByRole('alert').first()).toContainText('WebGPU is not available');
+  await page.getByRole('button', { name: 'Run self-tests' }).click();
+  const summary = page.getByTestId('diag-summary');
+  await expect(summary).toContainText('1 of 1 check fails');
+  await expect(summary).toContainText('The GPU checks could not run');
+  await expect(summary).toContainText('navigator.gpu is missing');
+  await expect(page.getByTestId('diag-findings')).toContainText('could not be measured');
+});

@@ -3,7 +3,8 @@
 // goes to stderr. Exit 0 all checks pass, 1 a check fails (or the run could not happen), 2 bad arguments.
 import { openLab, callInPage, parseArgs } from './headless.mjs';
 
-const USAGE = `Usage: npm run diagnose [-- --json] [--suites conversion,engine,...] [--list] [--verbose]
+const USAGE = `Usage: npm run -s diagnose -- [--json] [--suites conversion,engine,...] [--list] [--verbose]
+  (-s keeps npm's own banner off stdout; or run node scripts/diagnose.mjs directly)
   --json      print the report as one JSON object on stdout (progress stays on stderr)
   --suites    run only these suites (ids or names, comma-separated); default: all
   --list      list the suites and exit

@@ -127,8 +127,10 @@ export function summarize(reports: readonly SuiteReport[]): Summary {
   }
   const line =
     failed.length === 0
-      ? `All ${plural(total, 'check')} pass`
-      : `${failed.length} of ${plural(total, 'check')} fail`;
+      ? total === 1
+        ? 'The one check passes'
+        : `All ${total} checks pass`
+      : `${failed.length} of ${plural(total, 'check')} ${failed.length === 1 ? 'fails' : 'fail'}`;
   const skippedNote = skipped
     ? ` (${plural(skipped, 'check')} skipped for a missing optional feature; the fallback path was tested instead)`
     : '';
