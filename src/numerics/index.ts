@@ -5,6 +5,7 @@ export type { Format, FormatName, SpecialValues } from './formats';
 export type { FormatLike } from './resolve';
 export { resolveFormat } from './resolve';
 export { encode, decode, roundTo } from './encode';
+export { rounderTo, roundToBf16, roundToFp16 } from './fastRound';
 export { classify, COUNTED_EVENTS, isCountedEvent } from './classify';
 export type { CastEvent, CountedEvent } from './classify';
 export { range } from './range';

@@ -20,7 +20,7 @@ import {
   decode,
   isLostUpdate,
   random32,
-  roundTo,
+  rounderTo,
   stochasticRound,
   type FormatName,
 } from '../../numerics';
@@ -108,6 +108,8 @@ export interface PureAdamWOptions extends AdamWOptions {
   /** PRNG key and first counter for stochastic rounding (the caller mixes seed, step, tensor). */
   key?: number;
   counter?: number;
+  /** Sees each f32 update and the value stored for it, e.g. to count cast events. */
+  onStore?: (updated: number, stored: number) => void;
 }
 
 /**
@@ -127,6 +129,8 @@ export function adamwStepPure(
   const s = scalars(r, o, t);
   const key = o.key ?? 0;
   const counter = o.counter ?? 0;
+  const round = rounderTo(o.format);
+  const onStore = o.onStore;
   let lostUpdates = 0;
   for (let i = 0; i < n; i++) {
     const w = weights[i];
@@ -134,12 +138,13 @@ export function adamwStepPure(
     const delta = r(updated - w);
     let stored: number;
     if (o.rounding === 'nearest') {
-      stored = roundTo(o.format, updated);
+      stored = round(updated);
       if (isLostUpdate(o.format, w, delta)) lostUpdates++;
     } else {
       stored = decode(o.format, stochasticRound(o.format, updated, random32(key, counter + i)));
       if (delta !== 0 && stored === w) lostUpdates++;
     }
+    if (onStore) onStore(updated, stored);
     weights[i] = stored;
   }
   return { lostUpdates };

@@ -45,4 +45,6 @@ export type {
   ResolvedMoeConfig,
 } from './parameters';
 export { castWeights, createMoeModel, moeBackward, moeForward } from './moeTransformer';
+export { TENSOR_GROUPS, groupPolicies, layerSite, parameterSite, siteNames } from './storeGroups';
+export type { GroupPolicies, StoreHook, TensorGroup } from './storeGroups';
 export type { ModelPrecision, MoeLosses, MoeModel } from './moeTransformer';

@@ -17,7 +17,7 @@
  * Scalars derived from hyperparameters (1/sqrt(hd), dloss/N, alpha*E, AdamW bias corrections) are
  * computed in double and rounded once with `round`, as a host uploads them as f32 uniforms.
  */
-import { roundTo, type FormatName } from '../../numerics';
+import { rounderTo, type FormatName } from '../../numerics';
 
 export type Buf = Float32Array | Float64Array;
 
@@ -65,8 +65,9 @@ export function storagePolicy(format: FormatName): Precision {
     name: format,
     storage: format,
     round: Math.fround,
-    // The value is an f32 result already, so this is the single f32 -> format rounding a kernel does.
-    store: (x: number) => roundTo(format, x),
+    // The value is an f32 result already, so this is the single f32 -> format rounding a kernel
+    // does (numerics' fast path, bit-identical to roundTo).
+    store: rounderTo(format),
     alloc: alloc32,
   };
 }
