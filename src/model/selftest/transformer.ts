@@ -26,7 +26,7 @@ const FORMATS: readonly FormatName[] = ['fp32', 'fp16', 'bf16'];
 function freshSeed(): number {
   const words = new Uint32Array(1);
   crypto.getRandomValues(words);
-  return words[0] ^ (Date.now() >>> 0);
+  return (words[0] ^ Date.now()) >>> 0;
 }
 
 type Check = [name: string, fn: (h: Harness, f: FormatName, rng: Rng) => Promise<Outcome>];
@@ -35,10 +35,13 @@ type Check = [name: string, fn: (h: Harness, f: FormatName, rng: Rng) => Promise
 const CHECKS: Check[] = [
   ['embedding B=2 T=7 C=9 V=11 maxT=9, counting off', (h, f, r) => checkEncoder(h, f, r, { B: 2, T: 7, C: 9, V: 11, maxT: 9, counting: 'off' })],
   ['embedding, values over 60 binades (events)', (h, f, r) => checkEncoder(h, f, r, { B: 3, T: 5, C: 7, V: 13, maxT: 5, wide: true })],
+  ['embedding B=2 T=3 C=11 V=5 maxT=4, tables packed in the storage format', (h, f, r) => checkEncoder(h, f, r, { B: 2, T: 3, C: 11, V: 5, maxT: 4, packedTables: true })],
   ['embedding, values over 60 binades (events, atomic counting)', (h, f, r) => checkEncoder(h, f, r, { B: 2, T: 6, C: 5, V: 7, maxT: 8, wide: true, counting: 'atomic' })],
   ['layer norm N=15 C=9', (h, f, r) => checkLayerNorm(h, f, r, 15, 9)],
   ['layer norm N=5 C=48', (h, f, r) => checkLayerNorm(h, f, r, 5, 48)],
+  ['layer norm N=7 C=5, weight and bias packed in the storage format', (h, f, r) => checkLayerNorm(h, f, r, 7, 5, true)],
   ['gelu n=77', (h, f, r) => checkGelu(h, f, r, 77)],
+  ['gelu sweep of x over [-12, 12], n=2401', (h, f, r) => checkGelu(h, f, r, 2401, true)],
   ['attention B=2 T=1 C=9 H=3', (h, f, r) => checkAttention(h, f, r, { B: 2, T: 1, C: 9, H: 3 })],
   ['attention B=2 T=7 C=9 H=3', (h, f, r) => checkAttention(h, f, r, { B: 2, T: 7, C: 9, H: 3 })],
   ['attention B=1 T=13 C=10 H=2', (h, f, r) => checkAttention(h, f, r, { B: 1, T: 13, C: 10, H: 2 })],
@@ -48,7 +51,9 @@ const CHECKS: Check[] = [
 ];
 
 /** Every check for every storage format; never throws (a failure is a result). */
-export async function runTransformerSelfTests(seed = freshSeed()): Promise<SelfTestResult[]> {
+export async function runTransformerSelfTests(seedArg?: number): Promise<SelfTestResult[]> {
+  const seed =
+    typeof seedArg === 'number' && Number.isFinite(seedArg) ? seedArg >>> 0 : freshSeed();
   let env: SelfTestEnv;
   try {
     env = await createSelfTestEnv({ randomCount: 0 });

@@ -36,9 +36,13 @@ export const WG = 64;
 export interface TransformerVariant {
   /** Storage of activations and activation gradients (the recipe's format). */
   storage: FormatName;
-  /** Storage of the parameters that are not autocast (wte, wpe, layer norm weight/bias) and of
-   * their gradients; default 'fp32', as the reference. */
+  /** Storage of the parameters that are not autocast (wte, wpe, layer norm weight and bias) as
+   * the forward reads them; default 'fp32', as the reference. A pure recipe keeps them packed in
+   * its format: the kernels read the same values, so the math is unchanged. */
   params?: FormatName;
+  /** Storage of those parameters' gradients; default 'fp32' (the reference keeps every
+   * gradient of an f32 parameter in f32, pure recipes included). */
+  paramGrads?: FormatName;
   /** Event counting; default as compileKernel ('subgroup' when the device has it, else 'atomic'). */
   counting?: EventCounting;
 }

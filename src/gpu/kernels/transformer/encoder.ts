@@ -2,7 +2,7 @@
  * Token + position embedding on the GPU (reference: src/model/reference/embedding.ts).
  *
  *   forward:  out (B,T,C) = store(wte[tokens] + wpe[t])            [storage]  <- wte (V,C), wpe (maxT,C) [params]
- *   backward: dwte (V,C), dwpe (maxT,C) overwritten               [params]   <- dout (B,T,C) [storage]
+ *   backward: dwte (V,C), dwpe (maxT,C) overwritten               [paramGrads] <- dout (B,T,C) [storage]
  * The backward is a scatter-add made deterministic without atomics: each dwte element sums, in
  * (b, t) ascending order, the dout rows whose token is its row (B*T reads of the token ids per
  * element: cheap for a character vocabulary); each dwpe element sums over b.
@@ -74,10 +74,11 @@ export async function compileEncoder(
 ): Promise<EncoderKernels> {
   const act = v.storage;
   const par = v.params ?? 'fp32';
+  const grad = v.paramGrads ?? 'fp32';
   const [forward, backwardWte, backwardWpe] = await Promise.all([
     compileWith(ctx, cache, encoderForwardKernel, { out: act, wte: par, wpe: par }, v.counting),
-    compileWith(ctx, cache, encoderBackwardWteKernel, { dwte: par, dout: act }, v.counting),
-    compileWith(ctx, cache, encoderBackwardWpeKernel, { dwpe: par, dout: act }, v.counting),
+    compileWith(ctx, cache, encoderBackwardWteKernel, { dwte: grad, dout: act }, v.counting),
+    compileWith(ctx, cache, encoderBackwardWpeKernel, { dwpe: grad, dout: act }, v.counting),
   ]);
   return { forward, backwardWte, backwardWpe };
 }

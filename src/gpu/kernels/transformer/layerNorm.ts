@@ -7,7 +7,8 @@
  *             input kernel (one per word of dinp): dinp (N,C) = store(dinp + dx)  (ADDS, llm.c);
  *             params kernel (one per word of dweight / dbias): sums over rows ascending,
  *             dweight (C), dbias (C) overwritten.
- * inp, out, dout, dinp are in the storage format; weight, bias and their gradients in `params`.
+ * inp, out, dout, dinp are in the storage format; weight, bias in `params`, their gradients in
+ * `paramGrads` (both default fp32).
  */
 import type { GpuContext } from '../../device';
 import type { PipelineCache } from '../../pipelines';
@@ -118,6 +119,7 @@ export async function compileLayerNorm(
 ): Promise<LayerNormKernels> {
   const act = v.storage;
   const par = v.params ?? 'fp32';
+  const grad = v.paramGrads ?? 'fp32';
   const c = (k: Parameters<typeof compileWith>[2], f: Parameters<typeof compileWith>[3]) =>
     compileWith(ctx, cache, k, f, v.counting);
   const [stats, forward, backwardRows, backwardInput, backwardParams] = await Promise.all([
@@ -125,7 +127,7 @@ export async function compileLayerNorm(
     c(layerNormForwardKernel, { out: act, inp: act, weight: par, bias: par }),
     c(layerNormBackwardRowsKernel, { dout: act, inp: act, weight: par }),
     c(layerNormBackwardInputKernel, { dinp: act, dout: act, inp: act, weight: par }),
-    c(layerNormBackwardParamsKernel, { dweight: par, dbias: par, dout: act, inp: act }),
+    c(layerNormBackwardParamsKernel, { dweight: grad, dbias: grad, dout: act, inp: act }),
   ]);
   return { stats, forward, backwardRows, backwardInput, backwardParams };
 }

@@ -42,6 +42,8 @@ export interface EncoderCase {
   /** Event-counting variant (default: subgroups when the device has them, else atomics). With
    * 'off' the ops are recorded without counters and nothing may be counted. */
   counting?: EventCounting;
+  /** Tables packed in the storage format (a pure recipe), their gradients still f32. */
+  packedTables?: boolean;
 }
 
 /** Token ids with repeats: drawn from the lower half of the vocabulary, one id forced often. */
@@ -68,8 +70,9 @@ export async function checkEncoder(
   const tokens = tokensOf(rng, N, V);
   const draw = (n: number) =>
     Float32Array.from({ length: n }, (_, i) => (c.wide ? wideValue(rng, i) : rng.normal()));
-  const wte = draw(V * C);
-  const wpe = draw(maxT * C);
+  const tables = c.packedTables ? format : 'fp32';
+  const wte = stored(tables, draw(V * C));
+  const wpe = stored(tables, draw(maxT * C));
   const dout = stored(format, rng.normals(N * C));
 
   // Reference, with numerics classify at every store.
@@ -80,10 +83,14 @@ export async function checkEncoder(
   const wantDwpe = p.alloc(maxT * C);
   encoderBackward(p, wantDwte, wantDwpe, dout, tokens, B, T, C);
 
-  const k = await compileEncoder(h.env.ctx, h.env.cache, { storage: format, counting: c.counting });
+  const k = await compileEncoder(h.env.ctx, h.env.cache, {
+    storage: format,
+    params: tables,
+    counting: c.counting,
+  });
   const tok = ids(h, tokens, 'tokens');
-  const gWte = input(h, 'fp32', [V, C], wte, 'wte');
-  const gWpe = input(h, 'fp32', [maxT, C], wpe, 'wpe');
+  const gWte = input(h, tables, [V, C], wte, 'wte');
+  const gWpe = input(h, tables, [maxT, C], wpe, 'wpe');
   const gDout = input(h, format, [B, T, C], dout, 'dout');
   const gOut = output(h, format, [B, T, C], 'out');
   const gDwte = output(h, 'fp32', [V, C], 'dwte');

@@ -44,13 +44,18 @@ export async function checkLayerNorm(
   rng: Rng,
   N: number,
   C: number,
+  packedParams = false,
 ): Promise<Outcome> {
+  const params = packedParams ? format : 'fp32';
   const inp = stored(
     format,
     rng.normals(N * C, 2).map((x, i) => x + (i % 3) * 0.5),
   );
-  const weight = Float32Array.from({ length: C }, () => 1 + rng.normal(0.2));
-  const bias = Float32Array.from({ length: C }, () => rng.normal(0.2));
+  const weight = stored(
+    params,
+    Array.from({ length: C }, () => 1 + rng.normal(0.2)),
+  );
+  const bias = stored(params, rng.normals(C, 0.2));
   const dout = stored(format, rng.normals(N * C));
   const dinp0 = stored(format, rng.normals(N * C, 0.5));
 
@@ -65,10 +70,10 @@ export async function checkLayerNorm(
   const wantDb = bwd.p.alloc(C);
   layerNormBackward(bwd.p, wantDinp, wantDw, wantDb, dout, inp, weight, wantMean, wantRstd, N, C);
 
-  const k = await compileLayerNorm(h.env.ctx, h.env.cache, { storage: format });
+  const k = await compileLayerNorm(h.env.ctx, h.env.cache, { storage: format, params });
   const gInp = input(h, format, [N, C], inp, 'inp');
-  const gW = input(h, 'fp32', [C], weight, 'weight');
-  const gB = input(h, 'fp32', [C], bias, 'bias');
+  const gW = input(h, params, [C], weight, 'weight');
+  const gB = input(h, params, [C], bias, 'bias');
   const gOut = output(h, format, [N, C], 'out');
   const gMean = f32(h, N, 'mean');
   const gRstd = f32(h, N, 'rstd');
