@@ -7,12 +7,15 @@ import { findChrome, chromeArgs } from './chrome.mjs';
 /**
  * Starts the app's dev server on a free port (source modules are importable from the page), opens
  * a headless page on it and returns { page, url, close }. Browser console errors are forwarded to
- * stderr when `verbose` is set.
- * @param {{ verbose?: boolean, path?: string }} [options]
+ * stderr when `verbose` is set. `vite` is merged into the server's inline config (e.g. its own
+ * cacheDir and optimizeDeps.include, so that dependencies only a script imports are bundled at
+ * start-up instead of reloading the page mid-run, and never disturb another dev server's cache).
+ * @param {{ verbose?: boolean, path?: string, vite?: import('vite').InlineConfig }} [options]
  */
 export async function openLab(options = {}) {
   const executablePath = findChrome();
   const server = await createServer({
+    ...options.vite,
     logLevel: 'silent',
     server: { port: 0, strictPort: false, host: 'localhost' },
     clearScreen: false,
