@@ -38,6 +38,13 @@ try {
     await lab.close();
     process.exit(0);
   }
+  // A source file saved during the run makes Vite reload the page, which would end the run; a 204
+  // answer to that navigation leaves the running page as it is.
+  await lab.page.route(
+    (u) => u.pathname === '/',
+    (route) =>
+      route.request().isNavigationRequest() ? route.fulfill({ status: 204 }) : route.continue(),
+  );
   await lab.page.exposeFunction('__diagnosticsProgress', (p) => {
     if (p.type === 'findings-start') say(`Measuring the device's f32 behaviour… (${elapsed()})`);
     else if (p.type === 'suite-start') say(`[${p.index + 1}/${p.total}] ${p.name}… (${elapsed()})`);

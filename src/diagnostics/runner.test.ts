@@ -100,9 +100,18 @@ describe('summarize', () => {
       report('B', [bad('matmul fwd')]),
     ]);
     expect(s).toMatchObject({ total: 3, failed: 2, line: '2 of 3 checks fail' });
-    expect(s.verdict).toMatch(/Do not trust/);
+    expect(s.verdict).toMatch(/Don't trust the lab's numbers on this GPU/);
+    expect(s.verdict).not.toMatch(/did not compile/);
     expect(s.verdict).toContain('A: encode fp16');
     expect(s.verdict).toContain('B: matmul fwd');
+  });
+  it('says when failures are kernels that did not compile', () => {
+    const s = summarize([
+      report('A', [
+        { ...bad('gelu'), detail: 'threw: The GPU rejected "gelu" (compilation error): line 3' },
+      ]),
+    ]);
+    expect(s.verdict).toMatch(/1 check failed because a kernel did not compile here/);
   });
   it('explains a missing device instead of listing every suite', () => {
     const s = summarize([

@@ -159,13 +159,18 @@ export function summarize(reports: readonly SuiteReport[]): Summary {
     ([suite, names]) =>
       `${suite}: ${names.slice(0, 3).join('; ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}`,
   );
+  // A kernel that does not compile is the lab's (or the browser's) fault, not wrong arithmetic.
+  const compileErrors = failed.filter((c) => c.detail.includes('compilation error')).length;
   return {
     total,
     failed: failed.length,
     skipped,
     line,
     verdict:
-      `Do not trust this GPU's numbers for the lab until these pass. Failing: ${parts.join(' | ')}. ` +
-      'The failed checks say what differs; copy the JSON report into a bug report.',
+      `Don't trust the lab's numbers on this GPU until these pass. Failing: ${parts.join(' | ')}.` +
+      (compileErrors
+        ? ` ${plural(compileErrors, 'check')} failed because a kernel did not compile here: a bug in the lab or in this browser's WGSL compiler, not wrong arithmetic.`
+        : '') +
+      ' The failed checks say what differs; copy the JSON report into a bug report.',
   };
 }

@@ -1,17 +1,21 @@
 import { useEffect, useState } from 'react';
 import type { NamedSuite } from '../../diagnostics/types';
+import { lastRunMs, rememberRun } from './lastRun';
 import type { RunState } from './useDiagnosticsRun';
 
 const BUILT_IN = new Set(['conversion', 'engine']);
 
-/** A rough duration, from runs on SwiftShader (conversion + engine ≈ 3 s on two cores). */
-function estimate(chosen: readonly NamedSuite[], software: boolean): string {
+/** A rough duration: the last run of these suites here, else from runs on SwiftShader (two cores:
+ * conversion + engine ≈ 5 s, each kernel suite 5–50 s, six suites ≈ 110 s). */
+function estimate(chosen: readonly NamedSuite[], software: boolean, last: number | null): string {
+  if (last !== null)
+    return `The last run of these suites in this browser took ${Math.max(1, Math.round(last / 1000))} s.`;
   const kernelSuites = chosen.filter((s) => !BUILT_IN.has(s.id)).length;
   if (!software) return 'A few seconds on a GPU.';
   const base =
     'About 5 seconds for the conversion and engine suites on a software adapter like this one';
   return kernelSuites
-    ? `${base}, plus up to a minute for each of the ${kernelSuites} model kernel suite${kernelSuites > 1 ? 's' : ''}; on a GPU, a few seconds in all.`
+    ? `${base}, plus 5–50 s for each of the ${kernelSuites} model kernel suite${kernelSuites > 1 ? 's' : ''}; on a GPU, a few seconds in all.`
     : `${base}; on a GPU, under a second.`;
 }
 
@@ -42,6 +46,11 @@ export function RunCard({
   onRun: () => void;
 }) {
   const running = state.phase === 'running';
+  const suiteKey = chosen.map((s) => s.id).join(',');
+  const finishedMs = state.report?.ms;
+  useEffect(() => {
+    if (finishedMs !== undefined) rememberRun(suiteKey, finishedMs);
+  }, [finishedMs, suiteKey]);
   const status =
     state.current === 'findings'
       ? "Measuring the device's f32 arithmetic…"
@@ -58,7 +67,7 @@ export function RunCard({
             promises bit-exact results, and the device’s own f32 arithmetic is measured.
           </p>
           <p className="detail" data-testid="diag-estimate">
-            {estimate(chosen, software)} The page stays usable; results appear suite by suite.
+            {estimate(chosen, software, lastRunMs(suiteKey))} Results appear suite by suite.
           </p>
         </div>
         <div className="diag-run-action">

@@ -31,31 +31,42 @@ function SuiteBlock({
   status: string;
 }) {
   const failed = report ? report.results.filter((r) => !r.pass).length : 0;
+  const head = (
+    <>
+      <h3>{suite.name}</h3>
+      {report ? (
+        <>
+          <span className={failed ? 'badge fail' : 'badge yes'}>
+            {failed
+              ? `${failed} of ${report.results.length} fail`
+              : `${report.results.length} pass`}
+          </span>
+          <span className="detail mono">{time(report.ms)}</span>
+        </>
+      ) : (
+        <span className={status === 'running…' ? 'badge warn' : 'badge no'}>{status}</span>
+      )}
+    </>
+  );
   return (
     <section className="card diag-suite" aria-label={`${suite.name} checks`} data-suite={suite.id}>
-      <header className="diag-suite-head">
-        <h3>{suite.name}</h3>
-        {report ? (
-          <>
-            <span className={failed ? 'badge fail' : 'badge yes'}>
-              {failed
-                ? `${failed} of ${report.results.length} fail`
-                : `${report.results.length} pass`}
-            </span>
-            <span className="detail mono">{time(report.ms)}</span>
-          </>
-        ) : (
-          <span className={status === 'running…' ? 'badge warn' : 'badge no'}>{status}</span>
-        )}
-      </header>
-      {report && (
-        <table className="data-table diag-checks">
-          <tbody>
-            {report.results.map((c, i) => (
-              <CheckRow key={`${i}-${c.name}`} c={c} />
-            ))}
-          </tbody>
-        </table>
+      {report ? (
+        // A suite that passes folds away; one with failures opens so they are seen.
+        <details open={failed > 0}>
+          <summary className="diag-suite-head">
+            {head}
+            <span className="detail diag-fold-hint">{failed > 0 ? '' : 'show the checks'}</span>
+          </summary>
+          <table className="data-table diag-checks">
+            <tbody>
+              {report.results.map((c, i) => (
+                <CheckRow key={`${i}-${c.name}`} c={c} />
+              ))}
+            </tbody>
+          </table>
+        </details>
+      ) : (
+        <div className="diag-suite-head">{head}</div>
       )}
     </section>
   );
