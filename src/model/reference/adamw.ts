@@ -13,12 +13,11 @@
  * same update is computed in f32 from the stored value and the result is rounded back to the
  * format, to nearest even or stochastically (numerics' stochasticRound with the word
  * random32(key, counter + i) for element i). A lost update is delta != 0 whose step vanished:
- * for nearest rounding numerics' isLostUpdate(format, w, delta); for stochastic rounding the
- * stored value is unchanged although delta != 0.
+ * for nearest rounding numerics' isLostUpdate(format, w, delta), round(w + delta) == w; for
+ * stochastic rounding the stored value is unchanged although delta != 0.
  */
 import {
   decode,
-  isLostUpdate,
   random32,
   rounderTo,
   stochasticRound,
@@ -139,7 +138,8 @@ export function adamwStepPure(
     let stored: number;
     if (o.rounding === 'nearest') {
       stored = round(updated);
-      if (isLostUpdate(o.format, w, delta)) lostUpdates++;
+      // numerics' isLostUpdate(format, w, delta), with the fast rounding of the same format.
+      if (delta !== 0 && !Number.isNaN(delta) && round(r(w + delta)) === w) lostUpdates++;
     } else {
       stored = decode(o.format, stochasticRound(o.format, updated, random32(key, counter + i)));
       if (delta !== 0 && stored === w) lostUpdates++;
