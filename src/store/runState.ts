@@ -1,0 +1,81 @@
+/**
+ * The run slice: what the worker last said about the run (state, step, backend, speed, lanes),
+ * the problems it reported, and the configuration it was given (exports describe that run, not
+ * the settings edited since).
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { DatasetName, LaneStatus, RunConfig, RunState, StatusMessage } from '../worker/protocol';
+
+export interface ConfiguredRun {
+  run: RunConfig;
+  dataset: DatasetName;
+  backend: 'webgpu' | 'cpu';
+  /** The lab config's revision it was built from. */
+  revision: number;
+}
+
+export interface RunProblem {
+  message: string;
+  details?: string[];
+}
+
+export interface RunSlice {
+  state: RunState;
+  step: number;
+  backend: 'webgpu' | 'cpu' | null;
+  /** Measured by the worker over the last second of playing. */
+  stepsPerSecond: number;
+  lanes: LaneStatus[];
+  /** Why the run is not on the backend asked for, when it is not. */
+  fallback: string | null;
+  error: RunProblem | null;
+  /** The GPU device went away: the reason, until the person resumes or dismisses. */
+  deviceLost: string | null;
+  configured: ConfiguredRun | null;
+}
+
+export interface RunActions {
+  applyStatus(status: StatusMessage): void;
+  setError(error: RunProblem | null): void;
+  setDeviceLost(reason: string | null): void;
+  setConfigured(configured: ConfiguredRun | null): void;
+  reset(): void;
+}
+
+export type RunStore = StoreApi<RunSlice & RunActions>;
+
+const INITIAL: RunSlice = {
+  state: 'unconfigured',
+  step: 0,
+  backend: null,
+  stepsPerSecond: 0,
+  lanes: [],
+  fallback: null,
+  error: null,
+  deviceLost: null,
+  configured: null,
+};
+
+export function createRunStore(): RunStore {
+  return createStore<RunSlice & RunActions>()((set, get) => ({
+    ...INITIAL,
+    applyStatus: (s) => {
+      const fallback = s.fallback ?? null;
+      // The worker also sends the fallback as an error; the banner already says it.
+      const error = fallback !== null && get().error?.message === fallback ? null : get().error;
+      set({
+        state: s.state,
+        step: s.step,
+        backend: s.backend,
+        stepsPerSecond: s.stepsPerSecond,
+        lanes: s.lanes,
+        fallback,
+        error,
+      });
+    },
+    setError: (error) => set({ error: error && error.message === get().fallback ? null : error }),
+    setDeviceLost: (deviceLost) => set({ deviceLost }),
+    setConfigured: (configured) => set({ configured }),
+    reset: () => set(INITIAL),
+  }));
+}
