@@ -73,6 +73,8 @@ export interface StatusMessage {
   lanes: LaneStatus[];
   /** Steps per second over the last second of playing. */
   stepsPerSecond: number;
+  /** Set when the run trains on another backend than the one asked for: why, in a sentence. */
+  fallback?: string;
 }
 export interface ErrorMessage {
   type: 'error';
