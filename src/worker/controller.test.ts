@@ -12,6 +12,7 @@ import type { MetricsFrame } from '../train/metrics';
 import { DEFAULT_METRICS_SCHEDULE, type RunConfig, type Trainer } from '../train/trainer';
 import type { BackendOptions } from './backends';
 import { LabController } from './controller';
+import type { DatasetCache } from './datasets';
 import type { StatusMessage, WorkerCommand, WorkerMessage } from './protocol';
 
 const SEED = 5;
@@ -185,6 +186,24 @@ describe('training worker controller', () => {
     ]);
     expect(error.message).toMatch(/^The run was not configured: it has 2 problems/);
     expect(h.status).toMatchObject({ state: 'paused', step: 1, backend: 'cpu' });
+  });
+
+  it('a configure that throws is reported, and the worker stays usable', async () => {
+    const failing = {
+      open: () => Promise.reject(new Error('disk on fire')),
+    } as unknown as DatasetCache;
+    const messages: WorkerMessage[] = [];
+    const controller = new LabController({ post: (m) => messages.push(m), datasets: failing });
+    controller.receive(configure());
+    await controller.settled();
+    expect(messages.filter((m) => m.type === 'error')).toEqual([
+      {
+        type: 'error',
+        message: 'The configure command failed in the training worker: disk on fire.',
+      },
+    ]);
+    expect(messages.at(-1)).toMatchObject({ type: 'status', state: 'unconfigured' });
+    controller.dispose();
   });
 
   it("says so when 'webgpu' is asked for and the run falls back to the CPU", async () => {

@@ -92,6 +92,7 @@ export class LabController {
         this.#error(
           `The ${command.type} command failed in the training worker: ${reasonOf(error)}.`,
         );
+        if (this.#state === 'configuring') this.#state = this.#trainer ? 'paused' : 'unconfigured';
         this.#status();
       }),
     );
