@@ -6,16 +6,13 @@
  *  - a play or step asked for together with a configure is sent once the configure succeeded
  *    (a refused configure leaves the old run, which must not start playing instead).
  */
-import type { WorkerCommand, WorkerMessage } from '../worker/protocol';
+import type { LabClient } from '../worker/client';
+import type { WorkerMessage } from '../worker/protocol';
 import type { ConfiguredRun, RunStore } from './runState';
 import type { SeriesStore } from './series';
 
-/** The worker client's surface (src/worker/client.ts). */
-export interface LabClientLike {
-  send(command: WorkerCommand): void;
-  subscribe(listener: (message: WorkerMessage) => void): () => void;
-  dispose(): void;
-}
+/** What the session uses of the worker client (tests pass an in-process one). */
+export type LabClientLike = Pick<LabClient, 'send' | 'subscribe' | 'dispose'>;
 
 export type AfterConfigure = { type: 'play' } | { type: 'step'; n: number } | null;
 

@@ -2,9 +2,11 @@ import { useEffect, useState, type ComponentType } from 'react';
 import { DevicePage } from './device/DevicePage';
 import { DiagnosticsPage } from './diagnostics/DiagnosticsPage';
 import { FormatsPage } from './explorer/FormatsPage';
+import { LabPage } from './lab/LabPage';
 
 /** The app's pages, each a tab; the open one lives in the URL as ?view=. The first is the default. */
 const VIEWS = [
+  { id: 'lab', label: 'Lab', Page: LabPage },
   { id: 'formats', label: 'Formats', Page: FormatsPage },
   { id: 'device', label: 'Device', Page: DevicePage },
   { id: 'diagnostics', label: 'Diagnostics', Page: DiagnosticsPage },

@@ -47,8 +47,8 @@ export function paddedDomain(extent: [number, number] | null, kind: YKind, zeroB
     return [0, 10 ** Math.ceil(Math.log10(hi + 1))];
   }
   if (!extent) return [0, 1];
-  let [lo, hi] = extent;
-  if (zeroBased) lo = Math.min(0, lo);
+  const hi = extent[1];
+  const lo = zeroBased ? Math.min(0, extent[0]) : extent[0];
   if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) {
     const pad = Math.abs(hi) * 0.05 || 1;
     return [lo - pad, hi + pad];
@@ -106,7 +106,7 @@ const SHORT = format('.3~g');
 export function formatTick(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e4) return SI(v);
+  if (a >= 1000) return SI(v);
   if (a < 1e-3) return format('.0e')(v);
   return SHORT(v);
 }
