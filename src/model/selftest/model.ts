@@ -30,10 +30,11 @@ export const MODEL_CASES: readonly ModelCase[] = [
   ...RECIPES.map((recipe): ModelCase => ({ name: `${recipe} small`, recipe, config: SMALL, hyper: HYPER, steps: 3, arithmetic: 'exact' })),
   ...RECIPES.map((recipe): ModelCase => ({ name: `${recipe} tiny`, recipe, config: TINY, hyper: HYPER, steps: 3, arithmetic: 'native' })),
   {
-    name: 'fp16-amp small, init_scale 2^24 (overflow, skipped steps)',
+    // Scaled gradients overflow fp16 at some steps and not at others: skips, backoffs, growth.
+    name: 'fp16-amp small, init_scale 2^18, growth_interval 1',
     recipe: 'fp16-amp',
     config: SMALL,
-    lane: { router: 'f32', scaler: { init_scale: 2 ** 24, growth_interval: 1 } },
+    lane: { router: 'f32', scaler: { init_scale: 2 ** 18, growth_interval: 1 } },
     hyper: HYPER,
     steps: 4,
     arithmetic: 'exact',

@@ -8,7 +8,8 @@
 import { COUNTED_EVENTS, FORMATS, range, type FormatName } from '../../../numerics';
 import type { SelfTestEnv } from '../../../gpu/selftest/gpuRuns';
 import { check, type SelfTestResult } from '../../../gpu/selftest/conversion';
-import { castWeights, TENSOR_GROUPS, type MoeConfig } from '../../reference';
+import { castWeights, moeForward, TENSOR_GROUPS, type MoeConfig } from '../../reference';
+import { readBuffer } from '../../../gpu';
 import {
   GpuMoeModel,
   castsWeights,
@@ -119,10 +120,13 @@ export async function runModelCase(env: SelfTestEnv, c: ModelCase, seed: number)
       pure ? policy.weights : castsWeights(policy) && (s.kind === 'matmul' || (s.kind === 'router' && policy.router !== 'fp32')) ? policy.storage : null;
     const gpuForward = await readForwardWeights(model);
     castWeights(twin.model);
+    const evaluation = await evaluationForward(model, ids[0], ids[1]);
+    const first1 = batchOf(seed, 1, c.config);
+    const cpuEval = moeForward(twin.model, first1.tokens, first1.targets).crossEntropy;
     const m = model;
     results.push(
       await check(`${c.name}: ${c.steps} training steps`, async () =>
-        stepsOutcome(label, tol, c, records, twin.slices, { cpu: twin.model.params, gpu: gpuWeights, ulp: pure ? policy.weights : null, ulps: c.steps }, { cpu: twin.model.weights, gpu: gpuForward, ulp: castFormat, ulps: pure ? c.steps : 1 }, m),
+        stepsOutcome(label, tol, c, records, twin.slices, { cpu: twin.model.params, gpu: gpuWeights, ulp: pure ? policy.weights : null, ulps: c.steps }, { cpu: twin.model.weights, gpu: gpuForward, ulp: castFormat, ulps: pure ? c.steps : 1 }, { ...evaluation, cpu: cpuEval }, m),
       ),
     );
   } catch (err) {
@@ -189,6 +193,20 @@ function gradOutcome(
   };
 }
 
+/** A forward with `evaluation: true` (held-out loss): its cross-entropy, and whether the step's
+ * counters stayed as they were. */
+async function evaluationForward(model: GpuMoeModel, tokens: GPUBuffer, targets: GPUBuffer) {
+  const { device } = model.ctx;
+  const counters = model.metricBuffers.counters;
+  const before = await readBuffer(device, counters);
+  const enc = device.createCommandEncoder({ label: 'selftest evaluation forward' });
+  model.recordForward(enc, tokens, targets, { evaluation: true });
+  device.queue.submit([enc.finish()]);
+  const gpu = (await readLosses(model)).crossEntropy;
+  const after = await readBuffer(device, counters);
+  return { gpu, countersUnchanged: before.every((w, i) => w === after[i]) };
+}
+
 /** Per site: stored weight gradients (those counted as weight_grads) whose value is subnormal
  * in their storage format, as the GPU wrote them. */
 function storedSubnormals(model: GpuMoeModel, grads: Float64Array): number[] {
@@ -252,8 +270,11 @@ function stepsOutcome(
   slices: CpuSlice[],
   weights: WeightPair,
   forward: WeightPair,
+  evaluation: { gpu: number; cpu: number; countersUnchanged: boolean },
   model: GpuMoeModel,
 ): Outcome {
+  const evalErr = relErr(evaluation.gpu, evaluation.cpu);
+  const evalOk = evalErr <= tol.stepLoss && evaluation.countersUnchanged;
   const lossErr = Math.max(...records.map((r) => relErr(r.gpuLoss.loss, r.cpu.losses.loss)));
   const normErr = Math.max(...records.map((r) => relErr(r.gpuNorm, r.cpu.gradNorm)));
   const scalesEqual = records.every((r) => r.gpuScale === r.cpuScaleAfter);
@@ -268,11 +289,11 @@ function stepsOutcome(
   const steps = records.map(
     (r, i) => `step ${i + 1}: loss GPU ${fmt(r.gpuLoss.loss)} CPU ${fmt(r.cpu.losses.loss)}, norm GPU ${fmt(r.gpuNorm)} CPU ${fmt(r.cpu.gradNorm)}, scale ${r.gpuScale}/${r.cpuScaleAfter}${r.gpuLost !== null ? `, lost ${r.gpuLost}/${r.cpu.lostUpdates}` : ''}, ${r.ms.toFixed(0)} ms`,
   );
-  const pass = lossErr <= tol.stepLoss && normErr <= tol.stepNorm && scalesEqual && skippedEqual && lostOk && w.pass && fw.pass;
+  const pass = lossErr <= tol.stepLoss && normErr <= tol.stepNorm && scalesEqual && skippedEqual && lostOk && w.pass && fw.pass && evalOk;
   const noisy = noise.reduce((n, x) => n + (x ? 1 : 0), 0);
   return {
     pass,
-    detail: `${label}: ${steps.join('; ')}. Max rel error: loss ${fmt(lossErr)} (tolerance ${fmt(tol.stepLoss)}), grad norm ${fmt(normErr)} (${fmt(tol.stepNorm)}); loss scales ${scalesEqual ? 'equal' : 'DIFFER'}, skipped steps ${skippedEqual ? `equal (${cpuSkipped})` : 'DIFFER'}${lostOk ? '' : ', lost updates DIFFER'}. Weights after the steps: ${w.text}; as the forward reads them: ${fw.text}; tolerance ${fmt(tol.weights)} lr${weights.ulp || forward.ulp ? ' (+ one ulp of a 16-bit copy, one per step for pure weights)' : ''} for all but ${tol.weightsOutliers * 100}% of each tensor's elements, not counting ${noisy} of ${noise.length} elements whose gradient differed at the noise level (below ${fmt(tol.grads)} of its tensor's largest) at some step; every element within ${NOISE_STEP_BOUND} lr per step (|m^|/sqrt(v^) stays below about sqrt(t)): ${tol.weightsWhy}. ${c.arithmetic} AdamW`,
+    detail: `${label}: ${steps.join('; ')}. Max rel error: loss ${fmt(lossErr)} (tolerance ${fmt(tol.stepLoss)}), grad norm ${fmt(normErr)} (${fmt(tol.stepNorm)}); loss scales ${scalesEqual ? 'equal' : 'DIFFER'}, skipped steps ${skippedEqual ? `equal (${cpuSkipped})` : 'DIFFER'}${lostOk ? '' : ', lost updates DIFFER'}. Weights after the steps: ${w.text}; as the forward reads them: ${fw.text}; tolerance ${fmt(tol.weights)} lr${weights.ulp || forward.ulp ? ' (+ one ulp of a 16-bit copy, one per step for pure weights)' : ''} for all but ${tol.weightsOutliers * 100}% of each tensor's elements, not counting ${noisy} of ${noise.length} elements whose gradient differed at the noise level (below ${fmt(tol.grads)} of its tensor's largest) at some step; every element within ${NOISE_STEP_BOUND} lr per step (|m^|/sqrt(v^) stays below about sqrt(t)): ${tol.weightsWhy}. Evaluation forward on the first batch with the trained weights: cross-entropy GPU ${fmt(evaluation.gpu)} CPU ${fmt(evaluation.cpu)} (rel ${fmt(evalErr)}), step counters ${evaluation.countersUnchanged ? 'untouched' : 'CHANGED'}. ${c.arithmetic} AdamW`,
     data: { lossErr, normErr, weightErr: w.max, forwardErr: fw.max, noisy, ms: records.map((r) => r.ms), tensors: model.parts.p.slices.length },
   };
 }

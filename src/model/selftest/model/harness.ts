@@ -136,7 +136,10 @@ export function maxAbs(a: ArrayLike<number>, from = 0, to = a.length): number {
   return m;
 }
 
-export const relErr = (gpu: number, cpu: number): number =>
-  Number.isNaN(gpu) || Number.isNaN(cpu) ? (Number.isNaN(gpu) && Number.isNaN(cpu) ? 0 : Infinity) : Math.abs(gpu - cpu) / Math.max(Math.abs(cpu), 1e-30);
+export function relErr(gpu: number, cpu: number): number {
+  if (gpu === cpu || (Number.isNaN(gpu) && Number.isNaN(cpu))) return 0;
+  if (!Number.isFinite(gpu) || !Number.isFinite(cpu)) return Infinity;
+  return Math.abs(gpu - cpu) / Math.max(Math.abs(cpu), 1e-30);
+}
 
 export const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(4) : x.toExponential(2));
