@@ -231,11 +231,14 @@ export class GpuMoeModel {
       this.sink ??= this.parts.groups.create(this.pool, `${this.options.label} evaluation events`);
       this.owned.set(this.sink.buffer, 'metrics');
       into = this.sink;
+      // Its activations replace the training forward's: no backward may follow.
+      this.tokens = null;
+      this.targets = null;
     } else {
       encoder.copyBufferToBuffer(castCounters.buffer, 0, counters.buffer, 0, counters.buffer.size);
+      this.tokens = tokens;
+      this.targets = targets;
     }
-    this.tokens = tokens;
-    this.targets = targets;
     recordModelForward(encoder, this.parts, tokens, targets, into);
   }
 
@@ -243,7 +246,7 @@ export class GpuMoeModel {
    * last training forward. */
   recordBackward(encoder: GPUCommandEncoder): void {
     if (!this.tokens || !this.targets) {
-      throw new Error(`${this.options.label}: record a forward before the backward; it needs that forward's activations.`);
+      throw new Error(`${this.options.label}: record a training forward right before the backward; it needs that forward's activations (an evaluation forward replaces them).`);
     }
     recordModelBackward(encoder, this.parts, this.tokens, this.targets);
   }
