@@ -87,6 +87,23 @@ export function formatWgsl(name: FormatName): string {
       ? `  if (e == ${expOnes}u) { return sign | 0x7F800000u | (m << ${23 - f.mantissaBits}u); } // inf (m = 0) or NaN`
       : `  if (e == ${expOnes}u && m == ${unit - 1}u) { return sign | 0x7FC00000u; } // the only NaN; no inf`;
 
+  // A format with f32's exponent field (bf16) is f32 with the low mantissa bits cut off: its bits
+  // shifted up are the f32 bits of the same value in every case (zero, subnormal, inf, NaN).
+  const truncatedF32 = f.exponentBits === 8 && f.bias === 127 && f.special === 'ieee';
+  const decodeFn = truncatedF32
+    ? `fn ${id}_bits_to_f32bits(b: u32) -> u32 { return b << ${32 - f.bits}u; }`
+    : `fn ${id}_bits_to_f32bits(b: u32) -> u32 {
+  let sign = ((b >> ${C}_SIGN_SHIFT) & 1u) << 31u;
+  let e = (b >> ${C}_MB) & ${expOnes}u;
+  let m = b & ${unit - 1}u;
+${nanDecode}
+  if (e == 0u) {
+    if (m == 0u) { return sign; }
+${subnormalDecode}
+  }
+  return sign | ((e${f.bias === 127 ? '' : ` + ${127 - f.bias}u`}) << 23u) | (m << ${23 - f.mantissaBits}u);
+}`;
+
   return `// ---- ${f.label} (${name}): 1 sign, ${f.exponentBits} exponent, ${f.mantissaBits} mantissa bits, bias ${f.bias}, special '${f.special}'
 const ${C}_MB = ${f.mantissaBits}u;            // mantissa bits
 const ${C}_SIGN_SHIFT = ${signShift}u;
@@ -142,17 +159,7 @@ fn stochastic_${id}_bits(x: u32, r: u32) -> u32 {
   return sign | min(mag, ${C}_OVERFLOW_MAG);
 }
 
-fn ${id}_bits_to_f32bits(b: u32) -> u32 {
-  let sign = ((b >> ${C}_SIGN_SHIFT) & 1u) << 31u;
-  let e = (b >> ${C}_MB) & ${expOnes}u;
-  let m = b & ${unit - 1}u;
-${nanDecode}
-  if (e == 0u) {
-    if (m == 0u) { return sign; }
-${subnormalDecode}
-  }
-  return sign | ((e${f.bias === 127 ? '' : ` + ${127 - f.bias}u`}) << 23u) | (m << ${23 - f.mantissaBits}u);
-}
+${decodeFn}
 
 fn ${id}_bits_to_f32(b: u32) -> f32 { return bitcast<f32>(${id}_bits_to_f32bits(b)); }
 
