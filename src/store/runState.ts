@@ -36,6 +36,8 @@ export interface RunSlice {
 
 export interface RunActions {
   applyStatus(status: StatusMessage): void;
+  /** The lab asked for a new run and waits for the worker's first word on it. */
+  setConfiguring(): void;
   setError(error: RunProblem | null): void;
   setDeviceLost(reason: string | null): void;
   setConfigured(configured: ConfiguredRun | null): void;
@@ -73,6 +75,7 @@ export function createRunStore(): RunStore {
         error,
       });
     },
+    setConfiguring: () => set({ state: 'configuring' }),
     setError: (error) => set({ error: error && error.message === get().fallback ? null : error }),
     setDeviceLost: (deviceLost) => set({ deviceLost }),
     setConfigured: (configured) => set({ configured }),

@@ -84,6 +84,7 @@ export function connectSession(client: LabClientLike, stores: { run: RunStore; s
       run.getState().setError(null);
       run.getState().setDeviceLost(null);
       run.getState().setConfigured(configured);
+      run.getState().setConfiguring();
       client.send({ type: 'configure', run: configured.run, dataset: configured.dataset, backend: configured.backend });
     },
     play: () => client.send({ type: 'play' }),

@@ -45,7 +45,15 @@ export function LabNotices({ urlNotices, probe }: { urlNotices: string[]; probe:
               <li key={n}>{n}</li>
             ))}
           </ul>
-          <button type="button" className="link-button" onClick={() => setLinkNotices([])}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              // Said once: a later visit to the tab does not repeat it.
+              urlNotices.length = 0;
+              setLinkNotices([]);
+            }}
+          >
             Dismiss
           </button>
         </Notice>

@@ -70,7 +70,8 @@ export function LaneEditor({ lane, onClose }: { lane: LaneEntry; onClose: () => 
     <section className="card lane-editor" aria-label={`Settings of ${laneLabel(lane)}`} data-lane={lane.config.id} style={{ borderLeftColor: lane.colour }}>
       <header className="lane-editor-head">
         <h2>
-          <span className="swatch" style={{ background: lane.colour }} /> {laneLabel(lane)} <span className="detail">({recipe.label})</span>
+          <span className="swatch" style={{ background: lane.colour }} /> {laneLabel(lane)}
+          {laneLabel(lane) !== recipe.label && <span className="detail">({recipe.label})</span>}
         </h2>
         <button type="button" className="chip" onClick={onClose}>
           Close
