@@ -25,7 +25,8 @@ const NOTE = (
 );
 
 const MARGIN = { top: 6, right: 14, bottom: 22, left: 52 };
-const ROW = 11;
+/** Row height per expert: taller when there are few rows, so a tiny model's map stays readable. */
+const rowHeight = (rows: number): number => Math.max(8, Math.min(20, Math.floor(160 / Math.max(1, rows))));
 const LAYER_GAP = 12;
 const LEGEND = 26;
 
@@ -98,6 +99,7 @@ function Heatmap({ width, laneId, layers, experts, version, hovered }: { width: 
   const x = stepScale(maxStep, [MARGIN.left, MARGIN.left + plotW]);
   const maxShare = Math.min(1, 3 / Math.max(1, experts));
   const colour = scaleLinear([0, maxShare], [0, 1]).clamp(true);
+  const ROW = rowHeight(layers * experts);
   const layerH = experts * ROW;
   const bodyH = layers * layerH + Math.max(0, layers - 1) * LAYER_GAP;
   const height = MARGIN.top + bodyH + MARGIN.bottom + LEGEND;

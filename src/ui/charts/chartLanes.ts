@@ -13,7 +13,9 @@ export interface ChartLane {
   hidden: boolean;
 }
 
-export const laneLabel = (l: LaneEntry): string => l.config.label || RECIPES[l.config.recipe].label;
+/** The lane's name, or its recipe's; a second lane of a recipe (id ≠ recipe) adds its id. */
+export const laneLabel = (l: LaneEntry): string =>
+  l.config.label || (l.config.id === l.config.recipe ? RECIPES[l.config.recipe].label : `${RECIPES[l.config.recipe].label} · ${l.config.id}`);
 
 export function useChartLanes(): { all: ChartLane[]; visible: ChartLane[] } {
   const { stores } = useLab();

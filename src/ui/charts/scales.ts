@@ -37,9 +37,10 @@ export function paddedDomain(extent: [number, number] | null, kind: YKind, zeroB
   if (kind === 'log' || kind === 'log2') {
     const base = kind === 'log2' ? 2 : 10;
     if (!extent) return [1, base];
-    const lo = base ** Math.floor(Math.log(extent[0]) / Math.log(base));
-    let hi = base ** Math.ceil(Math.log(extent[1]) / Math.log(base));
-    if (hi <= lo) hi = lo * base;
+    // Whole powers, with a line that sits exactly on one (a loss scale of 2^16) kept off the edge.
+    const log = (v: number) => Math.log(v) / Math.log(base);
+    const lo = base ** Math.floor(log(extent[0]) - 1e-9);
+    const hi = base ** Math.ceil(log(extent[1]) + 1e-9);
     return [lo, hi];
   }
   if (kind === 'symlog') {

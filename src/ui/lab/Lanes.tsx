@@ -69,7 +69,7 @@ function LaneCard({ lane, editing, onEdit, removable }: { lane: LaneEntry; editi
         <input
           className="lane-name"
           value={lane.config.label ?? ''}
-          placeholder={RECIPES[recipe].label}
+          placeholder={laneLabel({ ...lane, config: { ...lane.config, label: undefined } })}
           aria-label={`Name of lane ${id}`}
           maxLength={80}
           onChange={(e) => config.renameLane(id, e.target.value)}

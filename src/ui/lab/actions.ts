@@ -7,7 +7,7 @@ import type { ProbeResult } from '../../gpu/probe';
 import type { AfterConfigure, LabSession, LabStores } from '../../store';
 import { makeLane } from '../../train/lane';
 import { presetById } from '../../train/presets';
-import { RECIPES, type RecipeName } from '../../train/recipes';
+import type { RecipeName } from '../../train/recipes';
 import { download, exportName, runCsv, runJson } from './exportRun';
 import { uniqueId } from './laneCodec';
 import { MAX_LANES } from './labUrl';
@@ -116,7 +116,7 @@ export function createLabActions({ stores, session, probe }: ActionDeps): LabAct
       const lanes = config().lanes;
       if (lanes.length >= MAX_LANES) return;
       const id = uniqueId(recipe, lanes.map((l) => l.config.id));
-      config().addLane(makeLane(recipe, { id, ...(id !== recipe ? { label: `${RECIPES[recipe].label} (${id.slice(recipe.length + 1)})` } : {}) }));
+      config().addLane(makeLane(recipe, { id }));
     },
     removeLane(id) {
       if (config().lanes.length <= 1) return;

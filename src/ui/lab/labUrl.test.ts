@@ -79,6 +79,8 @@ describe('Lab URL', () => {
     expect(settings.stepsPerSecond).toBe(Infinity);
     expect(settings.smoothing).toBe(defaultLabSettings().smoothing);
     expect(settings.lanes.map((l) => l.config.recipe)).toEqual(['fp16-amp', 'bf16-pure']);
+    // The left-out lane does not shift the palette: the kept lanes take its first colours.
+    expect(settings.lanes.map((l) => l.colour)).toEqual([LANE_PALETTE[0].hex, LANE_PALETTE[1].hex]);
     expect(settings.lanes[0].config.scaler).toEqual({ growth_interval: 50 });
     expect(settings.lanes[0].config.lr).toBe(makeLane('fp16-amp').lr);
     expect(settings.lanes[1].config.stochasticRounding).toBe(true);

@@ -3,7 +3,7 @@
  * the experiment. `?preset=…` loads a preset's lanes, model and task; `lane=` parameters, when
  * present, replace its lanes; everything else is left out of the URL at its default.
  */
-import { clip, readParams, writeParams, type LaneEntry, type ParseResult, type UrlParam } from '../../store';
+import { clip, defaultColours, readParams, writeParams, type LaneEntry, type ParseResult, type UrlParam } from '../../store';
 import { DATASET_NAMES, isDatasetName } from '../../data';
 import { MODEL_SIZE_NAMES } from '../../model/config';
 import { PARAMETER_NAMES } from '../../model/reference/parameters';
@@ -56,10 +56,13 @@ function readLanes(texts: string[]): ParseResult<Partial<LabSettings>> {
   const lanes: LaneEntry[] = [];
   const kept = texts.slice(0, MAX_LANES);
   if (texts.length > MAX_LANES) notices.push(`The link has ${texts.length} lanes; at most ${MAX_LANES} train side by side, so the last ${texts.length - MAX_LANES} were left out.`);
-  kept.forEach((text, i) => {
-    const d = decodeLane(text, i, kept.length);
+  const decoded = kept.map((text, i) => decodeLane(text, i, kept.length));
+  // Palette colours follow the lanes that were kept, as encodeLane assumes.
+  const count = decoded.filter((d) => d.entry).length;
+  decoded.forEach((d, i) => {
     notices.push(...d.notices);
     if (!d.entry) return;
+    if (!d.colourGiven) d.entry.colour = defaultColours(count)[lanes.length];
     const taken = lanes.map((l) => l.config.id);
     if (taken.includes(d.entry.config.id)) {
       const id = uniqueId(d.entry.config.id, taken);

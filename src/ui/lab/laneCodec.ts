@@ -173,7 +173,9 @@ export function encodeLane(entry: LaneEntry, index: number, count: number): stri
 }
 
 export interface DecodedLane {
+  /** The lane; its colour is the palette colour of `index` unless the link gave one (`colourGiven`). */
   entry: LaneEntry | null;
+  colourGiven: boolean;
   /** Ignored parts, one sentence each. */
   notices: string[];
   /** The id was given explicitly (a repeat is then the link's fault, and said). */
@@ -190,10 +192,12 @@ export function decodeLane(text: string, index: number, count: number): DecodedL
       entry: null,
       notices: [`${where}: “${clip(recipe)}” is not a recipe (known: ${RECIPE_NAMES.join(', ')}); the lane was left out.`],
       explicitId: false,
+      colourGiven: false,
     };
   }
   let lane = makeLane(recipe);
   let colour = defaultColours(count)[index];
+  let colourGiven = false;
   let explicitId = false;
   const notices: string[] = [];
   for (const pair of pairs) {
@@ -218,6 +222,7 @@ export function decodeLane(text: string, index: number, count: number): DecodedL
     }
     if ('colour' in read.patch) {
       colour = read.patch.colour;
+      colourGiven = true;
       continue;
     }
     const next = { ...lane, ...read.patch } as LaneConfig;
@@ -230,7 +235,7 @@ export function decodeLane(text: string, index: number, count: number): DecodedL
     lane = next;
     if (k.key === 'id') explicitId = true;
   }
-  return { entry: { config: lane, colour }, notices, explicitId };
+  return { entry: { config: lane, colour }, notices, explicitId, colourGiven };
 }
 
 /** A fresh id for `base` that none of `taken` uses: base, base-2, base-3, ... */
