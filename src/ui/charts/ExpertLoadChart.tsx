@@ -24,7 +24,7 @@ const NOTE = (
   </p>
 );
 
-const MARGIN = { top: 6, right: 14, bottom: 22, left: 52 };
+const MARGIN = { top: 6, right: 14, bottom: 22, left: 74 };
 /** Row height per expert: taller when there are few rows, so a tiny model's map stays readable. */
 const rowHeight = (rows: number): number => Math.max(8, Math.min(20, Math.floor(160 / Math.max(1, rows))));
 const LAYER_GAP = 12;
@@ -121,9 +121,15 @@ function Heatmap({ width, laneId, layers, experts, version, hovered }: { width: 
         const top = MARGIN.top + l * (layerH + LAYER_GAP);
         return (
           <g key={l} data-layer={l}>
-            <text x={MARGIN.left - 6} y={top + layerH / 2} dy="0.32em" textAnchor="end" {...AXIS_TEXT}>
+            <text x={4} y={top + layerH / 2} dy="0.32em" {...AXIS_TEXT}>
               layer {l}
             </text>
+            {ROW >= 9 &&
+              Array.from({ length: experts }, (_, e) => (
+                <text key={e} x={MARGIN.left - 4} y={top + e * ROW + ROW / 2} dy="0.32em" textAnchor="end" {...AXIS_TEXT} fontSize={Math.min(10, ROW - 1)} fill="#6b7585">
+                  e{e}
+                </text>
+              ))}
             {cols.map((c) => {
               const x0 = x(c.fromStep - 0.5);
               const w = Math.max(1, x(c.toStep + 0.5) - x0);
