@@ -203,3 +203,48 @@ describe('group sizes and time-series model', () => {
     expect(model.xInvert(model.x(1234))).toBeCloseTo(1234, 9);
   });
 });
+
+describe('drawn paths', () => {
+  it('every vertex of a short line sits where the linear maps put its (step, value), by hand', () => {
+    const r = rng(8);
+    const xs = Array.from({ length: 50 }, (_, i) => i + 1);
+    const ys = xs.map(() => 1 + r() * 3);
+    const dims = { width: 400, height: 150, margin: DEFAULT_MARGIN };
+    const model = timeSeriesModel([{ key: 'a', colour: '#000', source: arraySource(xs, ys) }], dims, { kind: 'linear', maxStep: 50 });
+    const [y0, y1] = model.y.domain();
+    const left = DEFAULT_MARGIN.left;
+    const right = 400 - DEFAULT_MARGIN.right;
+    const top = DEFAULT_MARGIN.top;
+    const bottom = 150 - DEFAULT_MARGIN.bottom;
+    const vertices = model.lines[0].d
+      .slice(1)
+      .split('L')
+      .map((p) => p.split(',').map(Number));
+    expect(vertices).toHaveLength(50);
+    // d3's path writes coordinates to 3 decimals: within 0.0005 px.
+    vertices.forEach(([px, py], i) => {
+      expect(Math.abs(px - (left + ((xs[i] - 0) / (50 - 0)) * (right - left)))).toBeLessThanOrEqual(5e-4);
+      expect(Math.abs(py - (bottom - ((ys[i] - y0) / (y1 - y0)) * (bottom - top)))).toBeLessThanOrEqual(5e-4);
+    });
+    // Same data, same drawing.
+    const again = timeSeriesModel([{ key: 'a', colour: '#000', source: arraySource(xs, ys) }], dims, { kind: 'linear', maxStep: 50 });
+    expect(again.lines[0].d).toBe(model.lines[0].d);
+  });
+
+  it('a gap breaks the path into two moves; log axes leave out values <= 0', () => {
+    const xs = [1, 2, 3, 4, 5];
+    const model = timeSeriesModel(
+      [{ key: 'a', colour: '#000', source: arraySource(xs, [1, 2, NaN, 4, 5]) }],
+      { width: 300, height: 120, margin: DEFAULT_MARGIN },
+      { kind: 'linear', maxStep: 5 },
+    );
+    expect(model.lines[0].d.match(/M/g)).toHaveLength(2);
+    const log = timeSeriesModel(
+      [{ key: 'a', colour: '#000', source: arraySource(xs, [1, 0, 10, 100, 1000]) }],
+      { width: 300, height: 120, margin: DEFAULT_MARGIN },
+      { kind: 'log', maxStep: 5 },
+    );
+    expect(log.lines[0].d.match(/M/g)).toHaveLength(2);
+    expect(log.y.domain()).toEqual([0.1, 10000]);
+  });
+});
