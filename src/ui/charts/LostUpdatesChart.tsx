@@ -32,6 +32,7 @@ export function LostUpdatesChart() {
   const share = useCallback((v: number) => v / P, [P]);
   const state = stores.series.getState();
   const step = readoutStep(state, hovered);
+  const noPureLane = visible.every((l) => l.recipe.masterWeights || l.recipe.weightsFormat === 'fp32');
   const entries = visible.map((l) => {
     const n = step === null ? NaN : (state.lanes.get(l.id)?.valueAt('lost_updates', step) ?? NaN);
     return {
@@ -45,7 +46,24 @@ export function LostUpdatesChart() {
   return (
     <ChartCard id="lost" title="Lost updates" subtitle="share of parameters per step" note={NOTE} logToggle readout={{ step, entries }}>
       {(width) => (
-        <MetricPlot width={width} lanes={visible} metric="lost_updates" transform={share} kind={log ? 'log' : 'linear'} zeroBased version={version} hoveredStep={hovered} label="Lost updates by step" />
+        <MetricPlot
+          width={width}
+          lanes={visible}
+          metric="lost_updates"
+          transform={share}
+          kind={log ? 'log' : 'linear'}
+          zeroBased
+          version={version}
+          hoveredStep={hovered}
+          label="Lost updates by step"
+          marks={(m) =>
+            noPureLane ? (
+              <text x={(m.plot.left + m.plot.right) / 2} y={(m.plot.top + m.plot.bottom) / 2} textAnchor="middle" fontSize={12} fill="#5b6576">
+                No lane here stores its weights without an f32 master copy (try Pure BF16).
+              </text>
+            ) : null
+          }
+        />
       )}
     </ChartCard>
   );

@@ -101,6 +101,9 @@ describe('scales', () => {
       expect(t.label).toBe(pow2Label(Math.log2(t.value)));
     }
     expect(pow2Label(-24)).toBe('2⁻²⁴');
+    // With fewer ticks than powers they are whole multiples of the stride.
+    const sparse = ticksFor('log2', [0.5, 2 ** 19], 5).map((t) => Math.log2(t.value));
+    expect(sparse).toEqual([0, 4, 8, 12, 16]);
   });
 
   it('symlog starts at 0 and ticks powers of ten; log domains are whole decades', () => {

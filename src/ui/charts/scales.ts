@@ -74,23 +74,30 @@ const superscript = (k: number): string =>
 /** 2^k as "2¹⁶". */
 export const pow2Label = (k: number): string => `2${superscript(k)}`;
 
+/** The smallest candidate stride whose multiples in [k0, k1] number at most `count`. */
+function powerStride(k0: number, k1: number, count: number, candidates: readonly number[]): number {
+  const ticks = (s: number) => Math.floor(k1 / s) - Math.ceil(k0 / s) + 1;
+  return candidates.find((s) => ticks(s) <= Math.max(1, count)) ?? candidates[candidates.length - 1];
+}
+
 /** Ticks for the kind, about `count` of them. */
 export function ticksFor(kind: YKind, domain: [number, number], count: number): Tick[] {
   const [lo, hi] = domain;
   if (kind === 'log2') {
     const k0 = Math.ceil(Math.log2(lo));
     const k1 = Math.floor(Math.log2(hi));
-    const stride = Math.max(1, Math.ceil((k1 - k0 + 1) / count));
+    const stride = powerStride(k0, k1, count, [1, 2, 4, 8, 16, 32, 64]);
     const out: Tick[] = [];
-    for (let k = k0; k <= k1; k++) if ((k - k0) % stride === 0) out.push({ value: 2 ** k, label: pow2Label(k) });
+    // Multiples of the stride (2⁰, 2⁴, 2⁸, …), so the labels are the round ones.
+    for (let k = k0; k <= k1; k++) if (k % stride === 0) out.push({ value: 2 ** k, label: pow2Label(k) });
     return out;
   }
   if (kind === 'log' || kind === 'symlog') {
     const out: Tick[] = kind === 'symlog' ? [{ value: 0, label: '0' }] : [];
     const k0 = kind === 'symlog' ? 0 : Math.ceil(Math.log10(lo));
     const k1 = Math.floor(Math.log10(hi));
-    const stride = Math.max(1, Math.ceil((k1 - k0 + 1) / count));
-    for (let k = k0; k <= k1; k++) if ((k - k0) % stride === 0) out.push({ value: 10 ** k, label: formatTick(10 ** k) });
+    const stride = powerStride(k0, k1, count, [1, 2, 3, 5, 10, 20]);
+    for (let k = k0; k <= k1; k++) if (k % stride === 0) out.push({ value: 10 ** k, label: formatTick(10 ** k) });
     return out;
   }
   return scaleLinear()
