@@ -58,8 +58,11 @@ export function LostUpdatesChart() {
           label="Lost updates by step"
           marks={(m) =>
             noPureLane ? (
-              <text x={(m.plot.left + m.plot.right) / 2} y={(m.plot.top + m.plot.bottom) / 2} textAnchor="middle" fontSize={12} fill="#5b6576">
-                No lane here stores its weights without an f32 master copy (try Pure BF16).
+              <text x={(m.plot.left + m.plot.right) / 2} y={(m.plot.top + m.plot.bottom) / 2 - 8} textAnchor="middle" fontSize={12} fill="#5b6576">
+                <tspan>Every lane here keeps f32 weights,</tspan>
+                <tspan x={(m.plot.left + m.plot.right) / 2} dy={16}>
+                  so none can lose updates (try Pure BF16).
+                </tspan>
               </text>
             ) : null
           }
