@@ -12,6 +12,7 @@ import { useChartLanes } from './chartLanes';
 import type { ChartId } from './chartIds';
 import { chartSvgText, svgTextToPng } from './exportImage';
 import { formatValue } from './scales';
+import './charts.css';
 
 export interface ReadoutEntry {
   laneId: string;
