@@ -227,15 +227,13 @@ test('an unknown command, an invalid run and a WebGPU request answer in sentence
     `The run was not configured: ${(errors[1].details as string[])[0]}`,
   );
 
-  // Until the GPU trainer exists, 'webgpu' trains on the CPU and says so.
+  // 'webgpu' gets the GPU trainer (its own spec: e2e/gpu-trainer.spec.ts), with no fallback.
   await clear(page);
   await send(page, configure(TINY, 'webgpu'));
   const s = await status(page, 'paused', 0);
-  expect(s.backend).toBe('cpu');
-  expect(s.fallback).toMatch(/WebGPU backend asked for is not built.*CPU reference instead/);
-  expect((await messages(page)).filter((m) => m.type === 'error').map((m) => m.message)).toEqual([
-    s.fallback,
-  ]);
+  expect(s.backend).toBe('webgpu');
+  expect(s.fallback).toBeUndefined();
+  expect((await messages(page)).filter((m) => m.type === 'error')).toEqual([]);
   await page.evaluate(() => window.__lab.dispose());
 });
 

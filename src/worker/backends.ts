@@ -8,6 +8,7 @@
  */
 import { acquireDevice, type DeviceLostInfo, type GpuContext } from '../gpu/device';
 import { createCpuTrainer } from '../train/cpuBackend';
+import { createGpuTrainer } from '../train/gpuBackend';
 import type { Trainer } from '../train/trainer';
 
 export type BackendName = 'webgpu' | 'cpu';
@@ -15,11 +16,8 @@ export type BackendName = 'webgpu' | 'cpu';
 /** Builds the WebGPU trainer on the worker's device. */
 export type GpuTrainerFactory = (gpu: GpuContext) => Trainer | Promise<Trainer>;
 
-/**
- * The WebGPU trainer of this build. When it lands, this is the one line to change:
- *   export const GPU_TRAINER: GpuTrainerFactory | null = createGpuTrainer;
- */
-export const GPU_TRAINER: GpuTrainerFactory | null = null;
+/** The WebGPU trainer of this build (src/train/gpuBackend.ts). */
+export const GPU_TRAINER: GpuTrainerFactory | null = createGpuTrainer;
 
 export interface TrainerChoice {
   trainer: Trainer;
