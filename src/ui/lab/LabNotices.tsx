@@ -9,7 +9,13 @@ import type { ProbeResult } from '../../gpu/probe';
 import { Notice } from '../common/Notice';
 import { useLab } from './labContext';
 
-export function LabNotices({ urlNotices, probe }: { urlNotices: string[]; probe: Promise<ProbeResult> }) {
+export function LabNotices({
+  urlNotices,
+  probe,
+}: {
+  urlNotices: string[];
+  probe: Promise<ProbeResult>;
+}) {
   const { stores, actions } = useLab();
   const [linkNotices, setLinkNotices] = useState(urlNotices);
   const [probed, setProbed] = useState<ProbeResult | null>(null);
@@ -28,7 +34,8 @@ export function LabNotices({ urlNotices, probe }: { urlNotices: string[]; probe:
   const deviceLost = useStore(stores.run, (s) => s.deviceLost);
 
   const noGpu = probed !== null && !probed.available ? probed.message : null;
-  const onCpu = backendChoice === 'cpu' || noGpu !== null || fallback !== null || runBackend === 'cpu';
+  const onCpu =
+    backendChoice === 'cpu' || noGpu !== null || fallback !== null || runBackend === 'cpu';
   const why =
     backendChoice === 'cpu'
       ? 'You chose the CPU reference backend.'
@@ -62,12 +69,17 @@ export function LabNotices({ urlNotices, probe }: { urlNotices: string[]; probe:
         <Notice kind="info" title="Training on the CPU reference, not WebGPU">
           <p data-notice="backend">{why}</p>
           <p>
-            The CPU reference computes exactly the same numbers (every rounding is bit-exact), only more slowly.
+            The CPU reference rounds with the same bit-exact conversions and agrees with the GPU
+            kernels within their stated tolerances; it is only slower.
             {modelSize !== 'tiny' && (
               <>
                 {' '}
                 The {modelSize} model takes seconds per step there;{' '}
-                <button type="button" className="link-button" onClick={() => stores.config.getState().setModelSize('tiny')}>
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => stores.config.getState().setModelSize('tiny')}
+                >
                   use the tiny model
                 </button>{' '}
                 to see curves move within a minute.
@@ -80,13 +92,17 @@ export function LabNotices({ urlNotices, probe }: { urlNotices: string[]; probe:
         <Notice kind="error" title="The GPU device was lost; the run is paused">
           <p data-notice="device-lost">{deviceLost}</p>
           <p>
-            The weights lived on that device, so resuming starts this configuration again from step 0 (export the
-            CSV or JSON first to keep these curves).
+            The weights lived on that device, so resuming starts this configuration again from step
+            0 (export the CSV or JSON first to keep these curves).
           </p>
           <button type="button" onClick={actions.resume} data-action="resume">
             Resume
           </button>{' '}
-          <button type="button" className="link-button" onClick={() => stores.run.getState().setDeviceLost(null)}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => stores.run.getState().setDeviceLost(null)}
+          >
             Dismiss
           </button>
         </Notice>
@@ -101,7 +117,11 @@ export function LabNotices({ urlNotices, probe }: { urlNotices: string[]; probe:
               ))}
             </ul>
           )}
-          <button type="button" className="link-button" onClick={() => stores.run.getState().setError(null)}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => stores.run.getState().setError(null)}
+          >
             Dismiss
           </button>
         </Notice>
