@@ -3,13 +3,23 @@
 //   npm run bench                    readable tables on stdout
 //   npm run bench -- --json          exactly one JSON object on stdout; everything else on stderr
 //   npm run bench -- --only matmul   some sections (comma-separated names)
-//   npm run bench -- --quick         smaller problems, for a smoke run
+//   npm run bench -- --quick         smaller problems, for a smoke run: fewer matmul shapes, a
+//                                    smaller conversion, one timed run per moe_layer model, and
+//                                    recipes at the tiny size only (the default size's steps take
+//                                    seconds to a minute each on a software adapter)
 // A section is one entry of SECTIONS: { name, run(page, args) -> data, json(data) -> object merged
 // into the report, print(data) -> lines }. Add a module's benchmark by adding its entry there.
 import { callInPage, openLab, parseArgs } from './headless.mjs';
 
 const ARGS = { json: 'flag', quick: 'flag', only: 'value', verbose: 'flag', help: 'flag' };
-const USAGE = 'Usage: npm run bench [-- --json] [--only <section,...>] [--quick] [--verbose]';
+const USAGE = [
+  'Usage: npm run bench [-- --json] [--only <section,...>] [--quick] [--verbose]',
+  '  --json     one JSON object on stdout (progress on stderr)',
+  '  --only     run some sections, comma-separated',
+  '  --quick    smaller problems for a smoke run; the recipes section skips the default model size',
+  '             (on a software adapter the full run takes about 10 minutes, --quick under 2)',
+  '  --verbose  forward the page console to stderr',
+].join('\n');
 
 const fixed = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
 
@@ -87,6 +97,106 @@ const SECTIONS = [
         r.rows.map((row) => [row.op, row.n, fixed(row.gbps), fixed(row.ms, 3)]),
       ),
   },
+  {
+    name: 'moe_layer',
+    title: 'one MoE transformer layer, forward + backward, default size (no optimizer)',
+    run: (page, args) =>
+      callInPage(page, '/src/model/bench/moeLayerBench.ts', 'runMoeLayerBench', {
+        runs: args.quick ? 1 : 2,
+      }),
+    json: (r) => ({
+      moe_layer: {
+        config: r.config,
+        flops_forward: r.flops.forward,
+        flops_backward: r.flops.backward,
+        flops_total: r.flops.total,
+        flop_formula: r.flops.formula,
+        method: 'ms = fastest (2-layer model) - fastest (1-layer model), forward + backward, one submit each',
+        runs: r.runs,
+        rows: r.rows.map((row) => ({
+          storage: row.storage,
+          recipe: row.recipe,
+          ms: row.ms,
+          gflops: row.gflops,
+          dispatches_forward: row.dispatches.forward,
+          dispatches_backward: row.dispatches.backward,
+          model_ms_1_layer: row.modelMs.layers1,
+          model_ms_2_layers: row.modelMs.layers2,
+          model_dispatches_1_layer: row.modelDispatches.layers1,
+          model_dispatches_2_layers: row.modelDispatches.layers2,
+        })),
+      },
+    }),
+    print: (r) => [
+      `d=${r.config.d} E=${r.config.experts} k=${r.config.topK} T=${r.config.context} ` +
+        `B=${r.config.batch} H=${r.config.heads} F=${r.config.hidden}; ` +
+        `${fixed(r.flops.total / 1e9, 3)} GFLOP per layer forward + backward ` +
+        `(forward ${fixed(r.flops.forward / 1e9, 3)}, backward ${fixed(r.flops.backward / 1e9, 3)})`,
+      `FLOPs: ${r.flops.formula}`,
+      `layer ms = fastest 2-layer model - fastest 1-layer model (forward + backward, one submit, ` +
+        `${r.runs} timed run${r.runs === 1 ? '' : 's'} each after a warm-up)`,
+      ...table(
+        ['storage', 'recipe', 'ms/layer', 'GFLOP/s', 'disp fwd', 'disp bwd', 'model L=1 ms', 'model L=2 ms'],
+        r.rows.map((row) => [
+          row.storage,
+          row.recipe,
+          fixed(row.ms, 1),
+          fixed(row.gflops, 3),
+          row.dispatches.forward,
+          row.dispatches.backward,
+          fixed(row.modelMs.layers1, 1),
+          fixed(row.modelMs.layers2, 1),
+        ]),
+      ),
+    ],
+  },
+  {
+    name: 'recipes',
+    title: 'training step per recipe (forward + backward + optimizer, one submit; median step)',
+    // One call per (size, recipe): progress on stderr, and a failure costs one row.
+    run: async (page, args) => {
+      const module = '/src/model/bench/recipesBench.ts';
+      const plan = await callInPage(page, module, 'recipesBenchPlan', { quick: Boolean(args.quick) });
+      const rows = [];
+      for (const { size, recipe } of plan) {
+        const r = await callInPage(page, module, 'runRecipesBench', { sizes: [size], recipes: [recipe] });
+        for (const row of r.rows) {
+          progress(`  ${row.size} ${row.recipe}: ${fixed(row.step_ms, 1)} ms per step`);
+          rows.push(row);
+        }
+      }
+      return { rows };
+    },
+    json: (r) => ({
+      recipes: r.rows.map((row) => ({
+        recipe: row.recipe,
+        size: row.size,
+        tokens_per_s: row.tokens_per_s,
+        step_ms: row.step_ms,
+        dispatches_per_step: row.dispatches_per_step,
+        dispatches: row.dispatches,
+        steps: row.steps,
+      })),
+    }),
+    print: (r) => [
+      'step ms: median of the timed steps after one warm-up (of 2, the slower); tokens/s = B*T / step',
+      ...table(
+        ['size', 'recipe', 'tokens/s', 'step ms', 'dispatches', 'fwd', 'bwd', 'opt', 'steps', 'tokens'],
+        r.rows.map((row) => [
+          row.size,
+          row.recipe,
+          fixed(row.tokens_per_s, row.tokens_per_s < 100 ? 1 : 0),
+          fixed(row.step_ms, 1),
+          row.dispatches_per_step,
+          row.dispatches.forward,
+          row.dispatches.backward,
+          row.dispatches.optimizer,
+          row.steps,
+          row.tokens,
+        ]),
+      ),
+    ],
+  },
 ];
 
 function fail(message, code) {
@@ -98,7 +208,7 @@ let args;
 try {
   args = parseArgs(process.argv.slice(2), ARGS);
 } catch (err) {
-  fail(`${err.message} ${USAGE}`, 2);
+  fail(`${err.message}\n${USAGE}`, 2);
 }
 if (args.help) {
   process.stdout.write(`${USAGE}\nSections: ${SECTIONS.map((s) => s.name).join(', ')}\n`);
@@ -126,6 +236,9 @@ try {
       // Its own dependency cache: bundling tfjs must not touch the cache of a running dev server.
       cacheDir: 'node_modules/.vite-bench',
       optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'] },
+      // No file watching and no HMR: an edit elsewhere in the tree during a run of minutes must
+      // not reload the page under the benchmark (openLab sets `server` itself, so a plugin).
+      plugins: [{ name: 'bench-no-reload', config: () => ({ server: { hmr: false, watch: null } }) }],
     },
   });
 } catch (err) {
