@@ -9,7 +9,7 @@ try {
   process.exit(1);
 }
 
-const PORT = 5174;
+const PORT = Number(process.env.E2E_PORT ?? 5174);
 
 export default defineConfig({
   testDir: 'e2e',
