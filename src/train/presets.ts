@@ -67,7 +67,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'high-lr-fp16-overflow',
     title: 'High learning rate: FP16 overflows and the scaler backs off',
     explanation:
-      'At a learning rate ten times too high, weights and activations grow until scaled gradients exceed FP16\'s largest value (65504). The GradScaler then finds inf/NaN, skips the step and halves the scale; after growth_interval clean steps (50 here, 2000 in PyTorch) it doubles the scale again. Watch loss_scale (a sawtooth), step_skipped and found_inf, overflow/activation_grads, and the loss of the FP32 lane at the same learning rate for comparison.',
+      'At a learning rate ten times too high, weights and activations grow until scaled gradients exceed FP16\'s largest value (65504). The GradScaler then finds inf/NaN, skips the step and halves the scale; after growth_interval clean steps (50 here, 2000 in PyTorch) it doubles the scale again. Watch loss_scale (a sawtooth), step_skipped and found_inf, the overflow counters (overflow/weight_grads and overflow/activation_grads), and the loss of the FP32 lane at the same learning rate for comparison.',
     model: 'default',
     dataset: 'shakespeare',
     lanes: [
