@@ -33,7 +33,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'fp16-without-loss-scaling',
     title: 'FP16 without loss scaling underflows',
     explanation:
-      'Gradients of a language model are small: many weight and activation gradients lie below FP16\'s smallest subnormal (2^-24 ≈ 6e-8) and round to zero. Without a GradScaler they are simply lost. Watch underflow/weight_grads and underflow/activation_grads (zero for the scaled lane, many for the unscaled one), the fraction of exactly-zero gradients, and the gradient histogram: the unscaled lane\'s magnitudes fall off FP16\'s range on the left, the scaled lane\'s are shifted up by the loss scale into it. The loss of the unscaled lane falls more slowly.',
+      'Gradients of a language model are small: many weight and activation gradients lie below FP16\'s smallest subnormal (2^-24 ≈ 6e-8) and round to zero. Without a GradScaler they are simply lost. Watch underflow/weight_grads and underflow/activation_grads (zero for the scaled lane, many for the unscaled one), the fraction of exactly-zero gradients, and the gradient histogram: the unscaled lane\'s magnitudes fall off FP16\'s range on the left, the scaled lane\'s are shifted up by the loss scale into it. On a small model the lost gradients barely move the loss; the cost grows with the share of gradients that underflow.',
     model: 'default',
     dataset: 'shakespeare',
     lanes: [makeLane('fp32'), makeLane('fp16-amp'), makeLane('fp16-amp-noscale')],
@@ -43,7 +43,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'bf16-needs-no-scaling',
     title: 'BF16 needs no loss scaling',
     explanation:
-      'BF16 keeps FP32\'s 8 exponent bits and gives up mantissa bits instead, so gradients as small as 1e-38 stay representable: no loss scale, no underflow, no skipped steps. FP16 without scaling, beside it, loses its small gradients. Watch the underflow counters (zero for BF16), the gradient histogram against each format\'s range, and the loss: BF16 follows FP32 while unscaled FP16 lags.',
+      'BF16 keeps FP32\'s 8 exponent bits and gives up mantissa bits instead, so gradients as small as 1e-38 stay representable: no loss scale, no underflow, no skipped steps. FP16 without scaling, beside it, loses its small gradients. Watch the underflow counters (zero for BF16), the gradient histogram against each format\'s range, and the loss: BF16 follows FP32.',
     model: 'default',
     dataset: 'shakespeare',
     lanes: [makeLane('fp32'), makeLane('bf16-amp'), makeLane('fp16-amp-noscale')],
@@ -67,7 +67,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'high-lr-fp16-overflow',
     title: 'High learning rate: FP16 overflows and the scaler backs off',
     explanation:
-      'At a learning rate ten times too high, weights and activations grow until scaled gradients exceed FP16\'s largest value (65504). The GradScaler then finds inf/NaN, skips the step and halves the scale; after growth_interval clean steps (50 here, 2000 in PyTorch) it doubles the scale again. Watch loss_scale (a sawtooth), step_skipped and found_inf, the overflow counters (overflow/weight_grads and overflow/activation_grads), and the loss of the FP32 lane at the same learning rate for comparison.',
+      'At a learning rate ten times too high, and with the scale doubling every 50 clean steps, scaled gradients soon exceed FP16\'s largest value (65504). The GradScaler then finds inf/NaN, skips the step and halves the scale; after growth_interval clean steps (50 here, 2000 in PyTorch) it doubles the scale again. Watch loss_scale (a sawtooth), step_skipped and found_inf, the overflow counters (overflow/weight_grads and overflow/activation_grads), and the loss of the FP32 lane at the same learning rate for comparison.',
     model: 'default',
     dataset: 'shakespeare',
     lanes: [
