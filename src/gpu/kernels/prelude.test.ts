@@ -18,8 +18,8 @@ describe('generated format helpers', () => {
     }
   });
 
-  it('builds bf16 subnormals as f32 subnormals from bits, fp16 subnormals as f32 normals', () => {
-    expect(formatWgsl('bf16')).toContain('(m << 16u)');
+  it('decodes bf16 (f32 with the low mantissa cut off) by a shift, fp16 subnormals as f32 normals', () => {
+    expect(formatWgsl('bf16')).toContain('fn bf16_bits_to_f32bits(b: u32) -> u32 { return b << 16u; }');
     expect(formatWgsl('bf16')).not.toContain('firstLeadingBit');
     expect(formatWgsl('fp16')).toContain('firstLeadingBit');
   });
