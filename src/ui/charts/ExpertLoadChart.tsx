@@ -130,13 +130,9 @@ function Heatmap({ width, laneId, layers, experts, version, hovered }: { width: 
                   e{e}
                 </text>
               ))}
-            {cols.map((c) => {
-              const x0 = x(c.fromStep - 0.5);
-              const w = Math.max(1, x(c.toStep + 0.5) - x0);
-              return c.shares.map((share, e) =>
-                Number.isFinite(share) ? <rect key={`${c.fromStep}-${e}`} x={x0} y={top + e * ROW} width={w} height={ROW} fill={interpolateCividis(colour(share))} /> : null,
-              );
-            })}
+            {cellPaths(cols, (c) => x(c.fromStep - 0.5), (c) => x(c.toStep + 0.5), top, ROW, colour).map(({ level, d }) => (
+              <path key={level} d={d} fill={LEVEL_COLOURS[level]} data-level={level} />
+            ))}
           </g>
         );
       })}
@@ -149,6 +145,26 @@ function Heatmap({ width, laneId, layers, experts, version, hovered }: { width: 
       <ColourBar x={MARGIN.left} y={axisY + MARGIN.bottom + 4} width={Math.min(260, plotW)} maxShare={maxShare} experts={experts} />
     </svg>
   );
+}
+
+/** Colours quantised to this many levels: a run of thousands of cells is a few dozen paths (one
+ * per level, each cell a subpath) instead of one element per cell, so a redraw stays cheap. */
+const LEVELS = 64;
+const LEVEL_COLOURS = Array.from({ length: LEVELS }, (_, i) => interpolateCividis(i / (LEVELS - 1)));
+
+/** The cells of one layer as one path per colour level: (level, d) pairs, levels ascending. */
+function cellPaths(cols: readonly HeatColumn[], left: (c: HeatColumn) => number, right: (c: HeatColumn) => number, top: number, row: number, colour: (share: number) => number): { level: number; d: string }[] {
+  const parts: string[][] = Array.from({ length: LEVELS }, () => []);
+  for (const c of cols) {
+    const x0 = left(c);
+    const w = Math.max(1, right(c) - x0);
+    c.shares.forEach((share, e) => {
+      if (!Number.isFinite(share)) return;
+      const level = Math.round(colour(share) * (LEVELS - 1));
+      parts[level].push(`M${x0.toFixed(2)} ${top + e * row}h${w.toFixed(2)}v${row}h${(-w).toFixed(2)}z`);
+    });
+  }
+  return parts.flatMap((p, level) => (p.length > 0 ? [{ level, d: p.join('') }] : []));
 }
 
 function ColourBar({ x, y, width, maxShare, experts }: { x: number; y: number; width: number; maxShare: number; experts: number }) {

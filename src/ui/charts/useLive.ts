@@ -3,11 +3,12 @@
  * is subscribed in an effect, the latest value kept in a ref, and the chart re-renders at most
  * once per animation frame. Only the charts redraw per training step; the page does not.
  */
-import { useEffect, useRef, useState } from 'react';
+import { startTransition, useEffect, useRef, useState } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
 import { useLab } from '../lab/labContext';
 
-export function useAnimationFrameValue<S, T>(store: StoreApi<S>, select: (s: S) => T): T {
+/** `urgent`: render in the frame the value changed (what the pointer moves), not as a transition. */
+export function useAnimationFrameValue<S, T>(store: StoreApi<S>, select: (s: S) => T, urgent = false): T {
   const selectRef = useRef(select);
   const [value, setValue] = useState(() => select(store.getState()));
   useEffect(() => {
@@ -16,9 +17,12 @@ export function useAnimationFrameValue<S, T>(store: StoreApi<S>, select: (s: S) 
   useEffect(() => {
     let frame = 0;
     const latest = { value: selectRef.current(store.getState()) };
+    // A transition by default: React renders the charts in slices of ~5 ms between other work
+    // instead of one task for all of them (nine charts in one task is a long task).
     const flush = () => {
       frame = 0;
-      setValue(latest.value);
+      if (urgent) setValue(latest.value);
+      else startTransition(() => setValue(latest.value));
     };
     const unsubscribe = store.subscribe((state) => {
       latest.value = selectRef.current(state);
@@ -30,14 +34,14 @@ export function useAnimationFrameValue<S, T>(store: StoreApi<S>, select: (s: S) 
       unsubscribe();
       if (frame !== 0) cancelAnimationFrame(frame);
     };
-  }, [store]);
+  }, [store, urgent]);
   return value;
 }
 
-/** The series version and the hovered step, each at most once per frame. */
+/** The series version (a transition) and the hovered step (urgent), each at most once per frame. */
 export function useLive(): { version: number; hovered: number | null } {
   const { stores } = useLab();
   const version = useAnimationFrameValue(stores.series, (s) => s.version);
-  const hovered = useAnimationFrameValue(stores.ui, (s) => s.hoveredStep);
+  const hovered = useAnimationFrameValue(stores.ui, (s) => s.hoveredStep, true);
   return { version, hovered };
 }
