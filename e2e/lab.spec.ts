@@ -263,10 +263,18 @@ test('the crosshair reads every chart at one step, a legend click hides a lane, 
   const box = await plot.boundingBox();
   if (!box) throw new Error('the loss plot has no box');
   await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
-  const lossStep = await page.locator('[data-chart="loss"] .readout-step').textContent();
-  expect(lossStep).toMatch(/^step \d+$/);
-  await expect(page.locator('[data-chart="scale"] .readout-step')).toHaveText(lossStep ?? '');
-  await expect(page.locator('[data-chart="tokens"] .readout-step')).toHaveText(lossStep ?? '');
+  // Charts redraw in background slices: wait until every readout has caught up with the pointer.
+  const readouts = () =>
+    Promise.all(['loss', 'scale', 'tokens'].map((c) => page.locator(`[data-chart="${c}"] .readout-step`).textContent()));
+  // The pointer sits 40% along the x axis, so the hovered step lies well before the last one.
+  const last = await step(page);
+  await expect
+    .poll(async () => {
+      const texts = await readouts();
+      const hovered = Number(/^step (\d+)$/.exec(texts[0] ?? '')?.[1] ?? NaN);
+      return hovered < last && texts.every((t) => t === texts[0]);
+    })
+    .toBe(true);
   await expect(page.locator('[data-chart="events"] .crosshair')).toHaveCount(5);
 
   await page.locator('[data-chart="tokens"] .legend-item', { hasText: 'FP16, no loss scaling' }).click();
