@@ -160,4 +160,20 @@ describe('GradScaler sequence', () => {
     expect(scales).toEqual([65536, 32768, 16384, 16384, 16384, 32768, 32768, 16384, 16384, 16384]);
     expect(trackers).toEqual([1, 0, 0, 1, 2, 0, 1, 0, 1, 2]);
   });
+
+  it('loadState resumes the trace where another scaler left it, and refuses a bad state', () => {
+    const o = { initScale: 65536, growthInterval: 3 };
+    const first = new GradScaler(o);
+    const infs = [false, true, false, false, false, true, false, false];
+    for (const inf of infs.slice(0, 4)) first.update(inf);
+    const resumed = new GradScaler(o);
+    resumed.loadState({ scale: first.scale, growthTracker: first.growthTracker });
+    for (const inf of infs.slice(4)) {
+      first.update(inf);
+      resumed.update(inf);
+      expect([resumed.scale, resumed.growthTracker]).toEqual([first.scale, first.growthTracker]);
+    }
+    expect(() => resumed.loadState({ scale: 0, growthTracker: 0 })).toThrow(/the scale is 0/);
+    expect(() => resumed.loadState({ scale: 2, growthTracker: -1 })).toThrow(/growth tracker is -1/);
+  });
 });

@@ -129,6 +129,17 @@ export class GradScaler {
     }
   }
 
+  /** Puts back a scale and growth tracker (PyTorch's load_state_dict, for a resumed run). */
+  loadState(state: { scale: number; growthTracker: number }): void {
+    const scale = Math.fround(state.scale);
+    if (!(scale > 0 && Number.isFinite(scale))) throw new RangeError(`GradScaler state: the scale is ${state.scale}; it must be positive and finite in f32.`);
+    if (!(Number.isInteger(state.growthTracker) && state.growthTracker >= 0)) {
+      throw new RangeError(`GradScaler state: the growth tracker is ${state.growthTracker}; it must be a whole number, 0 or more.`);
+    }
+    this.#scale = scale;
+    this.#growthTracker = state.growthTracker;
+  }
+
   stateDict(): GradScalerState {
     return {
       scale: this.scale,

@@ -24,6 +24,13 @@ export class ChunkedArray {
     for (let i = 0; i < count; i++) this.push(value);
   }
 
+  /** Keeps the first `length` elements (a resumed run drops the steps it lost). */
+  truncate(length: number): void {
+    const n = Math.max(0, Math.min(this.#length, Math.floor(length)));
+    this.#chunks.length = Math.ceil(n / CHUNK);
+    this.#length = n;
+  }
+
   get(i: number): number {
     if (i < 0 || i >= this.#length) return NaN;
     return this.#chunks[Math.floor(i / CHUNK)][i % CHUNK];

@@ -14,6 +14,15 @@ export interface ConfiguredRun {
   revision: number;
 }
 
+/** The GPU device went away (the worker's deviceLost message). */
+export interface DeviceLoss {
+  reason: string;
+  /** Steps done when it went, and where a resume goes on from; null when the run did not use
+   * the GPU (and goes on). */
+  step: number | null;
+  snapshotStep: number | null;
+}
+
 export interface RunProblem {
   message: string;
   details?: string[];
@@ -29,8 +38,8 @@ export interface RunSlice {
   /** Why the run is not on the backend asked for, when it is not. */
   fallback: string | null;
   error: RunProblem | null;
-  /** The GPU device went away: the reason, until the person resumes or dismisses. */
-  deviceLost: string | null;
+  /** The GPU device went away, until the person resumes or dismisses. */
+  deviceLost: DeviceLoss | null;
   configured: ConfiguredRun | null;
 }
 
@@ -39,7 +48,7 @@ export interface RunActions {
   /** The lab asked for a new run and waits for the worker's first word on it. */
   setConfiguring(): void;
   setError(error: RunProblem | null): void;
-  setDeviceLost(reason: string | null): void;
+  setDeviceLost(loss: DeviceLoss | null): void;
   setConfigured(configured: ConfiguredRun | null): void;
   reset(): void;
 }

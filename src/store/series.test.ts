@@ -84,4 +84,40 @@ describe('series store', () => {
     ]);
     expect(store.getState().lanes.get('a')?.samples.map((s) => s.step)).toEqual([1, 5]);
   });
+
+  it('truncate forgets the steps after a resumed snapshot; replayed steps append again', () => {
+    const store = createSeriesStore();
+    const rand = seededRandom(11);
+    const frame = (lane: string, step: number) =>
+      syntheticFrame(lane, step, rand, {
+        heldoutLoss: step % 4 === 0 ? 3 - step / 100 : undefined,
+        gradHistogram: step % 3 === 0 ? { minExponent: -10, counts: [step], below: 0, above: 0, zeros: 0, nonfinite: 0 } : undefined,
+        sample: step % 5 === 0 ? { prompt: 'To', completion: ` ${step}`, temperature: 0 } : undefined,
+      });
+    // 4100 steps: the cut falls inside the second 4096-element chunk of every column.
+    const all = [];
+    for (let step = 1; step <= 4100; step++) all.push(frame('a', step), frame('b', step));
+    store.getState().append(all);
+    const kept = all.filter((f) => f.step <= 4097);
+    store.getState().truncate(4097);
+    const s = store.getState();
+    expect(s.maxStep).toBe(4097);
+    expect(s.frames).toEqual(kept);
+    const a = s.lanes.get('a')!;
+    expect(a.steps.length).toBe(4097);
+    for (const col of a.columns.values()) expect(col.length).toBe(4097);
+    expect(a.heldout.steps.last()).toBe(4096);
+    expect(a.histograms.at(-1)?.step).toBe(4095);
+    expect(a.samples.at(-1)?.step).toBe(4095);
+    // The replayed steps land again, where a repeated step would otherwise be dropped.
+    const again = [frame('a', 4098), frame('b', 4098)];
+    store.getState().append(again);
+    expect(store.getState().lanes.get('a')!.valueAt('loss', 4098)).toBe(again[0].loss);
+    expect(store.getState().lanes.get('a')!.steps.length).toBe(4098);
+    // Truncating to 0 leaves empty lanes.
+    store.getState().truncate(0);
+    expect(store.getState().frames).toEqual([]);
+    expect(store.getState().lanes.get('b')!.steps.length).toBe(0);
+    expect(store.getState().maxStep).toBe(0);
+  });
 });

@@ -81,6 +81,23 @@ export class LaneSeries {
     if (frame.diverged) this.divergence = frame.diverged;
   }
 
+  /** Drops everything after `step` (a run resumed from the snapshot of that step). */
+  truncate(step: number): void {
+    const keep = this.steps.floorIndex(step) + 1;
+    this.steps.truncate(keep);
+    for (const col of this.columns.values()) col.truncate(keep);
+    const heldout = this.heldout.steps.floorIndex(step) + 1;
+    this.heldout.steps.truncate(heldout);
+    this.heldout.values.truncate(heldout);
+    const after = <T extends { step: number }>(list: T[]) => {
+      const i = list.findIndex((x) => x.step > step);
+      if (i >= 0) list.length = i;
+    };
+    after(this.histograms);
+    after(this.samples);
+    if (this.divergence && this.divergence.step > step) this.divergence = null;
+  }
+
   addSample(sample: SampleEntry): void {
     if (this.samples.some((s) => s.step === sample.step)) return;
     this.samples.push(sample);
@@ -127,6 +144,8 @@ export interface SeriesState {
   append(frames: readonly MetricsFrame[]): void;
   addSamples(samples: readonly ({ lane: string } & SampleEntry)[]): void;
   setDivergence(lane: string, divergence: Divergence): void;
+  /** Forgets every step after `step`, for a run resumed from its snapshot of that step. */
+  truncate(step: number): void;
   clear(): void;
 }
 
@@ -169,6 +188,13 @@ export function createSeriesStore(): SeriesStore {
       setDivergence: (id, divergence) => {
         lane(id).divergence = divergence;
         set({ version: get().version + 1 });
+      },
+      truncate: (step) => {
+        for (const s of get().lanes.values()) s.truncate(step);
+        const frames = get().frames.filter((f) => f.step <= step);
+        let maxStep = 0;
+        for (const s of get().lanes.values()) maxStep = Math.max(maxStep, s.lastStep);
+        set({ frames, maxStep, version: get().version + 1 });
       },
       clear: () => set({ frames: [], lanes: new Map(), maxStep: 0, version: get().version + 1 }),
     };

@@ -110,13 +110,29 @@ describe('session with a scripted worker', () => {
     expect(run.getState().error).toBeNull();
   });
 
+  it('a resume drops the series after the snapshot, clears the loss, then plays', () => {
+    const client = fakeClient();
+    const run = createRunStore();
+    const series = createSeriesStore();
+    const session = connectSession(client, { run, series });
+    const rand = seededRandom(5);
+    series.getState().append([1, 2, 3, 4, 5].map((s) => syntheticFrame('fp32', s, rand)));
+    client.emit({ type: 'deviceLost', reason: 'The GPU was reset.', step: 5, snapshotStep: 2 });
+    session.resume({ type: 'play' });
+    expect(client.sent).toEqual([{ type: 'resume' }]);
+    client.emit({ type: 'resumed', step: 2, lostSteps: 3, backend: 'webgpu' });
+    expect(series.getState().frames.map((f) => f.step)).toEqual([1, 2]);
+    expect(run.getState().deviceLost).toBeNull();
+    expect(client.sent).toEqual([{ type: 'resume' }, { type: 'play' }]);
+  });
+
   it('device loss and divergence land in their slices', () => {
     const client = fakeClient();
     const run = createRunStore();
     const series = createSeriesStore();
     connectSession(client, { run, series });
-    client.emit({ type: 'deviceLost', reason: 'The GPU was reset.' });
-    expect(run.getState().deviceLost).toBe('The GPU was reset.');
+    client.emit({ type: 'deviceLost', reason: 'The GPU was reset.', step: 7, snapshotStep: 0 });
+    expect(run.getState().deviceLost).toEqual({ reason: 'The GPU was reset.', step: 7, snapshotStep: 0 });
     const divergence = { step: 3, reason: 'loss' as const, group: null, site: null, event: null, message: 'The loss became NaN.' };
     client.emit({ type: 'laneDiverged', lane: 'fp32', divergence });
     expect(series.getState().lanes.get('fp32')?.divergence).toEqual(divergence);

@@ -24,6 +24,11 @@ export interface LabSession {
   step(n: number): void;
   reset(): void;
   setSpeed(stepsPerSecond: number): void;
+  /** After a device loss: the run again from its last snapshot (its later steps are dropped from
+   * the series); `then` runs once it is back. */
+  resume(then?: AfterConfigure): void;
+  /** Destroys the run's GPU device, as a loss would (to see the recovery). */
+  loseDevice(): void;
   /** Stops listening and disposes the client. */
   dispose(): void;
 }
@@ -68,8 +73,16 @@ export function connectSession(client: LabClientLike, stores: { run: RunStore; s
         series.getState().setDivergence(message.lane, message.divergence);
         return;
       case 'deviceLost':
-        run.getState().setDeviceLost(message.reason);
+        run.getState().setDeviceLost({ reason: message.reason, step: message.step, snapshotStep: message.snapshotStep });
         return;
+      case 'resumed': {
+        series.getState().truncate(message.step);
+        run.getState().setDeviceLost(null);
+        const next = pending;
+        pending = null;
+        if (next) client.send(next.type === 'play' ? { type: 'play' } : { type: 'step', n: next.n });
+        return;
+      }
       default:
         run.getState().setError({ message: `The training worker sent a message the lab does not know: ${JSON.stringify((message as { type?: unknown }).type)}.` });
     }
@@ -97,6 +110,12 @@ export function connectSession(client: LabClientLike, stores: { run: RunStore; s
       client.send({ type: 'reset' });
     },
     setSpeed: (stepsPerSecond) => client.send({ type: 'setSpeed', stepsPerSecond }),
+    resume(then = null) {
+      pending = then;
+      run.getState().setError(null);
+      client.send({ type: 'resume' });
+    },
+    loseDevice: () => client.send({ type: 'loseDevice' }),
     dispose() {
       unsubscribe();
       client.dispose();

@@ -9,6 +9,7 @@ import { random32 } from '../numerics';
 import { CpuLane } from './cpu/cpuLane';
 import { Sampler } from './cpu/sampler';
 import type { MetricsFrame } from './metrics';
+import { snapshotMismatch, type RunSnapshot } from './snapshot';
 import {
   validateRun,
   type ConfigureResult,
@@ -86,6 +87,18 @@ export class CpuTrainer implements Trainer {
         temperature: metrics.sampleTemperature,
       };
     }
+  }
+
+  async snapshot(): Promise<RunSnapshot> {
+    return { step: this.#step, lanes: this.#lanes.map((l) => l.snapshot()) };
+  }
+
+  async restore(snapshot: RunSnapshot): Promise<void> {
+    if (!this.#run) throw new Error('The trainer is not configured; configure it with the run the snapshot was taken from, then restore.');
+    const mismatch = snapshotMismatch(snapshot, this.#lanes.map((l) => ({ id: l.config.id, parameters: l.model.layout.total })));
+    if (mismatch) throw new Error(mismatch);
+    this.#lanes.forEach((lane, i) => lane.restore(snapshot.lanes[i]));
+    this.#step = snapshot.step;
   }
 
   async reset(): Promise<void> {

@@ -8,6 +8,7 @@ import type { Dataset } from '../data/types';
 import { validateModelConfig, type DeviceLimits, type ModelConfig } from '../model/config';
 import { recipeOf, validateLanes, type LaneConfig } from './lane';
 import type { Divergence, MetricsFrame } from './metrics';
+import type { RunSnapshot } from './snapshot';
 
 /** How often the costlier metrics are taken (in steps; 0 turns one off). */
 export interface MetricsSchedule {
@@ -69,6 +70,13 @@ export interface Trainer {
    * state cleared, diverged lanes running again. */
   reset(): Promise<void>;
   status(): TrainerStatus;
+  /** Every lane's state after the last finished step, copied to the CPU (snapshot.ts). Waits
+   * for the steps in flight; never called inside step(). */
+  snapshot(): Promise<RunSnapshot>;
+  /** Puts a snapshot back into this trainer, configured with the run the snapshot was taken
+   * from (on either backend): status().step becomes the snapshot's step and the next step()
+   * trains as the original run's next step did. Throws with a sentence when it does not fit. */
+  restore(snapshot: RunSnapshot): Promise<void>;
   /** Frees everything the run allocated. */
   dispose(): void;
 }

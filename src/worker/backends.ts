@@ -44,6 +44,8 @@ export class Backends {
   readonly #acquire: NonNullable<BackendOptions['acquire']>;
   readonly #onDeviceLost: (reason: string) => void;
   #gpu: Promise<GpuContext> | null = null;
+  /** Set by loseDevice: the next 'destroyed' loss is a simulated one, reported as lost. */
+  #simulating = false;
 
   constructor(options: BackendOptions = {}) {
     this.#gpuTrainer = options.gpuTrainer === undefined ? GPU_TRAINER : options.gpuTrainer;
@@ -91,8 +93,11 @@ export class Backends {
     if (!this.#gpu) {
       const pending = this.#acquire((info) => {
         if (this.#gpu === pending) this.#gpu = null;
-        // 'destroyed' is the lab releasing the device itself.
-        if (info.reason !== 'destroyed') {
+        if (this.#simulating && info.reason === 'destroyed') {
+          this.#simulating = false;
+          this.#onDeviceLost('The GPU device was lost (destroyed): the lab destroyed it on request, as a driver reset or a crashed GPU process would.');
+        } else if (info.reason !== 'destroyed') {
+          // 'destroyed' otherwise is the lab releasing the device itself.
           this.#onDeviceLost(
             `The GPU device was lost (${info.reason}): ${info.message.trim().replace(/[.\s]+$/, '') || 'the browser gave no reason'}.`,
           );
@@ -104,6 +109,22 @@ export class Backends {
       });
     }
     return this.#gpu;
+  }
+
+  /** Destroys the device as a loss would (reported through onDeviceLost); false when none is
+   * held. */
+  async loseDevice(): Promise<boolean> {
+    const pending = this.#gpu;
+    if (!pending) return false;
+    let gpu: GpuContext;
+    try {
+      gpu = await pending;
+    } catch {
+      return false;
+    }
+    this.#simulating = true;
+    gpu.device.destroy();
+    return true;
   }
 
   /** Releases the device, if one was acquired. */

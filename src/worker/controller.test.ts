@@ -46,11 +46,12 @@ const configure = (r: RunConfig = run(), backend: 'cpu' | 'webgpu' = 'cpu'): Wor
 class Harness {
   readonly messages: WorkerMessage[] = [];
   readonly controller: LabController;
-  constructor(backends?: Omit<BackendOptions, 'onDeviceLost'>) {
+  constructor(backends?: Omit<BackendOptions, 'onDeviceLost'>, snapshotEvery?: number) {
     // Every message crosses a structured clone, as it would cross the worker boundary.
     this.controller = new LabController({
       post: (m) => this.messages.push(structuredClone(m)),
       backends,
+      snapshotEvery,
     });
   }
   async send(...commands: unknown[]): Promise<void> {
@@ -165,7 +166,7 @@ describe('training worker controller', () => {
     await h.send({ type: 'train' }, { type: 'step', n: 1.5 }, { type: 'play' });
     const errors = h.of('error').map((e) => e.message);
     expect(errors[0]).toBe(
-      'Unknown command message type "train"; expected one of configure, play, pause, step, reset, setSpeed.',
+      'Unknown command message type "train"; expected one of configure, play, pause, step, reset, setSpeed, resume, loseDevice.',
     );
     expect(errors[1]).toMatch(/step command's n is 1\.5/);
     expect(errors[2]).toBe('There is no run to play: send a configure command first.');
@@ -232,26 +233,82 @@ describe('training worker controller', () => {
     });
   });
 
-  it('stops the run and says why when the GPU device is lost', async () => {
+  it('stops the run when the GPU device is lost, and resumes from the last snapshot', async () => {
+    // A stand-in GPU trainer (the CPU trainer under the 'webgpu' name) on a fake device whose
+    // loss the test triggers; the second acquire gives a new device.
     let lose: (info: { reason: GPUDeviceLostReason; message: string }) => void = () => {};
+    let acquired = 0;
     const acquire: BackendOptions['acquire'] = async (onLost) => {
+      acquired++;
       lose = onLost;
       return { device: { destroy() {} } } as unknown as GpuContext;
     };
     const gpuLike = (): Trainer => Object.assign(new CpuTrainer(), { backend: 'webgpu' as const });
-    const h = (harness = new Harness({ gpuTrainer: gpuLike, acquire }));
-    await h.send(configure(run(), 'webgpu'), { type: 'step', n: 1 });
-    expect(h.status).toMatchObject({ backend: 'webgpu', step: 1 });
+    const h = (harness = new Harness({ gpuTrainer: gpuLike, acquire }, 2));
+    await h.send(configure(run(), 'webgpu'), { type: 'step', n: 5 });
+    expect(h.status).toMatchObject({ backend: 'webgpu', step: 5 });
+    const original = h.frames.map(withoutClock);
     lose({ reason: 'unknown', message: 'GPU process crashed' });
     expect(h.of('deviceLost')).toEqual([
       {
         type: 'deviceLost',
         reason: expect.stringMatching(
-          /^The GPU device was lost \(unknown\): GPU process crashed\. The run stopped/,
+          /^The GPU device was lost \(unknown\): GPU process crashed\. The run stopped after step 5\.$/,
         ),
+        step: 5,
+        snapshotStep: 4,
       },
     ]);
     expect(h.status).toMatchObject({ state: 'unconfigured', backend: null });
+
+    h.clear();
+    await h.send({ type: 'resume' });
+    expect(acquired).toBe(2);
+    expect(h.of('resumed')).toEqual([{ type: 'resumed', step: 4, lostSteps: 1, backend: 'webgpu' }]);
+    expect(h.status).toMatchObject({ state: 'paused', backend: 'webgpu', step: 4 });
+    await h.send({ type: 'step', n: 2 });
+    // Step 5 again, exactly as before the loss (the same batch on the same state), then step 6.
+    expect(h.frames.map((f) => f.step)).toEqual([5, 5, 6, 6]);
+    expect(h.frames.slice(0, 2).map(withoutClock)).toEqual(original.slice(8, 10));
+    // Nothing left to resume once resumed.
+    h.clear();
+    await h.send({ type: 'resume' });
+    expect(h.of('error').map((e) => e.message)).toEqual([expect.stringMatching(/^There is no lost run to resume/)]);
+  });
+
+  it('a resume after a loss with no snapshot yet starts at step 0, on the CPU when WebGPU does not come back', async () => {
+    let lose: (info: { reason: GPUDeviceLostReason; message: string }) => void = () => {};
+    let acquired = 0;
+    const acquire: BackendOptions['acquire'] = async (onLost) => {
+      if (++acquired > 1) throw new Error('The adapter is gone');
+      lose = onLost;
+      return { device: { destroy() {} } } as unknown as GpuContext;
+    };
+    const gpuLike = (): Trainer => Object.assign(new CpuTrainer(), { backend: 'webgpu' as const });
+    const h = (harness = new Harness({ gpuTrainer: gpuLike, acquire }, 50));
+    await h.send(configure(run(), 'webgpu'), { type: 'step', n: 3 });
+    lose({ reason: 'unknown', message: '' });
+    expect(h.of('deviceLost')[0]).toMatchObject({ step: 3, snapshotStep: 0, reason: expect.stringMatching(/the browser gave no reason/) });
+    h.clear();
+    await h.send({ type: 'resume' });
+    expect(h.of('resumed')).toEqual([{ type: 'resumed', step: 0, lostSteps: 3, backend: 'cpu' }]);
+    expect(h.status).toMatchObject({ state: 'paused', backend: 'cpu', step: 0, fallback: expect.stringMatching(/The adapter is gone/) });
+  });
+
+  it('loseDevice destroys the held device and reports it as a loss; without one it says so', async () => {
+    let onLost: (info: { reason: GPUDeviceLostReason; message: string }) => void = () => {};
+    const acquire: BackendOptions['acquire'] = async (lost) => {
+      onLost = lost;
+      return { device: { destroy: () => onLost({ reason: 'destroyed', message: '' }) } } as unknown as GpuContext;
+    };
+    const gpuLike = (): Trainer => Object.assign(new CpuTrainer(), { backend: 'webgpu' as const });
+    const h = (harness = new Harness({ gpuTrainer: gpuLike, acquire }));
+    await h.send({ type: 'loseDevice' });
+    expect(h.of('error').map((e) => e.message)).toEqual([expect.stringMatching(/^There is no GPU device to lose/)]);
+    await h.send(configure(run(), 'webgpu'), { type: 'step', n: 1 }, { type: 'loseDevice' });
+    expect(h.of('deviceLost')).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/lab destroyed it on request/), step: 1, snapshotStep: 0 }),
+    ]);
   });
 
   it('sends samples apart from the metrics, and a laneDiverged after the frame that holds it', async () => {

@@ -8,7 +8,12 @@
  * step boundary (a step in flight finishes first). Frames of a step that was in flight when the
  * run was reset or replaced are dropped: every frame the main thread sees belongs to the run its
  * last status describes.
+ *
+ * A run on the GPU is copied to the CPU every `snapshotEvery` steps (Trainer.snapshot). When the
+ * device is lost the run stops, and a resume command builds it again on a new device (or the
+ * CPU, when WebGPU does not come back) from that snapshot, so at most the steps since are lost.
  */
+import type { RunSnapshot } from '../train/snapshot';
 import type { Trainer } from '../train/trainer';
 import { Backends, type BackendOptions } from './backends';
 import { DatasetCache } from './datasets';
@@ -19,6 +24,7 @@ import {
   unknownType,
   type ConfigureCommand,
   type MetricsFrame,
+  SNAPSHOT_EVERY,
   type RunState,
   type WorkerCommand,
   type WorkerMessage,
@@ -35,6 +41,16 @@ export interface ControllerOptions {
   flushIntervalMs?: number;
   /** Most often a status leaves while running; default 250 ms. */
   statusIntervalMs?: number;
+  /** Steps between two weight snapshots of a GPU run (0: none); default SNAPSHOT_EVERY. */
+  snapshotEvery?: number;
+}
+
+/** What a resume needs of a run whose device was lost. */
+interface LostRun {
+  command: ConfigureCommand;
+  snapshot: RunSnapshot | null;
+  /** Steps it had completed. */
+  step: number;
 }
 
 const reasonOf = (error: unknown): string =>
@@ -49,12 +65,17 @@ export class LabController {
   readonly #datasets: DatasetCache;
   readonly #now: () => number;
   readonly #statusIntervalMs: number;
+  readonly #snapshotEvery: number;
   readonly #outbox: Outbox;
   readonly #rate = new StepRate();
   readonly #sleeper = new Sleeper();
 
   #trainer: Trainer | null = null;
   #fallback: string | undefined;
+  /** The configure command of the current run, its last snapshot, and a run lost with its device. */
+  #configured: ConfigureCommand | null = null;
+  #snapshot: RunSnapshot | null = null;
+  #lost: LostRun | null = null;
   #state: RunState = 'unconfigured';
   /** Steps left while stepping. */
   #remaining = 0;
@@ -74,6 +95,7 @@ export class LabController {
     this.#datasets = options.datasets ?? new DatasetCache();
     this.#now = options.now ?? (() => performance.now());
     this.#statusIntervalMs = options.statusIntervalMs ?? 250;
+    this.#snapshotEvery = options.snapshotEvery ?? SNAPSHOT_EVERY;
     this.#outbox = new Outbox(this.#post, options.flushIntervalMs ?? FLUSH_INTERVAL_MS);
   }
 
@@ -119,6 +141,13 @@ export class LabController {
         this.#cap = command.stepsPerSecond;
         this.#sleeper.wake();
         return;
+      case 'resume':
+        return this.#resume();
+      case 'loseDevice':
+        if (!(await this.#backends.loseDevice())) {
+          this.#error('There is no GPU device to lose: no run has used WebGPU in this worker, or its device is already gone.');
+        }
+        return;
       default:
         this.#error(unknownType(command));
     }
@@ -145,11 +174,51 @@ export class LabController {
       choice.trainer.dispose();
       return this.#refuse(result.errors);
     }
+    this.#adopt(choice.trainer, choice.fallback, command, null);
+    if (choice.fallback) this.#error(choice.fallback);
+    this.#status();
+  }
+
+  /** The trainer becomes the run's, paused. */
+  #adopt(trainer: Trainer, fallback: string | undefined, command: ConfigureCommand, snapshot: RunSnapshot | null): void {
     this.#trainer?.dispose();
-    this.#trainer = choice.trainer;
-    this.#fallback = choice.fallback;
+    this.#trainer = trainer;
+    this.#fallback = fallback;
+    this.#configured = command;
+    this.#snapshot = snapshot;
+    this.#lost = null;
     this.#rate.restart();
     this.#state = 'paused';
+  }
+
+  async #resume(): Promise<void> {
+    const lost = this.#lost;
+    if (!lost) {
+      this.#error('There is no lost run to resume: resume follows a GPU device loss; to train, press play.');
+      return;
+    }
+    await this.#halt('configuring');
+    this.#status();
+    const { command, snapshot } = lost;
+    const failed = (why: string): void => {
+      this.#state = this.#trainer ? 'paused' : 'unconfigured';
+      this.#error(`The run could not be resumed: ${why}. Try Resume again, or reset the run to start over.`);
+      this.#status();
+    };
+    const data = await this.#datasets.open(command.dataset, command.run.dataSeed);
+    if (!data.ok) return failed(data.message.replace(/[.\s]+$/, ''));
+    const choice = await this.#backends.createTrainer(command.backend);
+    try {
+      const result = await choice.trainer.configure(command.run, data.value);
+      if (!result.ok) throw new Error(result.errors.join(' '));
+      if (snapshot) await choice.trainer.restore(snapshot);
+    } catch (error) {
+      choice.trainer.dispose();
+      return failed(`the ${choice.trainer.backend} trainer refused it (${reasonOf(error)})`);
+    }
+    this.#adopt(choice.trainer, choice.fallback, command, snapshot);
+    const step = snapshot?.step ?? 0;
+    this.#post({ type: 'resumed', step, lostSteps: lost.step - step, backend: choice.trainer.backend });
     if (choice.fallback) this.#error(choice.fallback);
     this.#status();
   }
@@ -206,6 +275,7 @@ export class LabController {
       return;
     }
     await this.#halt('paused');
+    this.#snapshot = null;
     try {
       await trainer.reset();
     } catch (error) {
@@ -250,6 +320,8 @@ export class LabController {
         try {
           frames = await trainer.step(1);
         } catch (error) {
+          // A lost device fails the step in flight; its loss is reported on its own, a moment later.
+          if (trainer.backend === 'webgpu') await new Promise((resolve) => setTimeout(resolve, 100));
           if (generation !== this.#generation) break;
           this.#state = 'paused';
           this.#outbox.flush();
@@ -263,6 +335,8 @@ export class LabController {
         this.#rate.tick(now);
         this.#outbox.add(frames);
         this.#outbox.flushIfDue(now);
+        await this.#maybeSnapshot(trainer, generation);
+        if (generation !== this.#generation) break;
         if (this.#state === 'stepping' && --this.#remaining <= 0) this.#state = 'paused';
         if (this.#allDiverged(trainer)) {
           this.#state = 'paused';
@@ -287,6 +361,19 @@ export class LabController {
     }
   }
 
+  /** Every snapshotEvery steps of a GPU run, a copy of its state on the CPU. A failed copy
+   * (the device going) keeps the one before. */
+  async #maybeSnapshot(trainer: Trainer, generation: number): Promise<void> {
+    const step = trainer.status().step;
+    if (trainer.backend !== 'webgpu' || this.#snapshotEvery <= 0 || step % this.#snapshotEvery !== 0) return;
+    try {
+      const snapshot = await trainer.snapshot();
+      if (generation === this.#generation) this.#snapshot = snapshot;
+    } catch {
+      // The loss, if that is what it was, is reported by the device's lost promise.
+    }
+  }
+
   #allDiverged(trainer: Trainer): boolean {
     const lanes = trainer.status().lanes;
     return lanes.length > 0 && lanes.every((l) => l.state === 'diverged');
@@ -298,9 +385,13 @@ export class LabController {
       this.#post({
         type: 'deviceLost',
         reason: `${reason} The current run does not use the GPU and goes on.`,
+        step: null,
+        snapshotStep: null,
       });
       return;
     }
+    const step = trainer.status().step;
+    this.#lost = this.#configured ? { command: this.#configured, snapshot: this.#snapshot, step } : null;
     this.#generation++;
     this.#state = 'unconfigured';
     this.#sleeper.wake();
@@ -308,9 +399,14 @@ export class LabController {
     trainer.dispose();
     this.#trainer = null;
     this.#fallback = undefined;
+    this.#configured = null;
+    this.#snapshot = null;
+    const from = this.#lost?.snapshot?.step ?? 0;
     this.#post({
       type: 'deviceLost',
-      reason: `${reason} The run stopped; configure it again to go on (it trains on the CPU if WebGPU does not come back).`,
+      reason: `${reason} The run stopped after step ${step}.`,
+      step,
+      snapshotStep: from,
     });
     this.#status();
   }

@@ -20,6 +20,8 @@ describe('worker protocol', () => {
       { type: 'step', n: 3 },
       { type: 'reset' },
       { type: 'setSpeed', stepsPerSecond: Infinity },
+      { type: 'resume' },
+      { type: 'loseDevice' },
     ];
     expect(commands.map((c) => c.type)).toEqual([...COMMAND_TYPES]);
     for (const c of commands) expect(parseCommand(structuredClone(c))).toEqual({ ok: true, value: c });
@@ -28,9 +30,9 @@ describe('worker protocol', () => {
   it('reports an unknown type, a missing type and bad fields in sentences', () => {
     expect(parseCommand({ type: 'train' })).toEqual({
       ok: false,
-      message: 'Unknown command message type "train"; expected one of configure, play, pause, step, reset, setSpeed.',
+      message: 'Unknown command message type "train"; expected one of configure, play, pause, step, reset, setSpeed, resume, loseDevice.',
     });
-    expect(parseCommand({ n: 1 })).toEqual({ ok: false, message: 'Command message has no "type" string; send one of configure, play, pause, step, reset, setSpeed.' });
+    expect(parseCommand({ n: 1 })).toEqual({ ok: false, message: 'Command message has no "type" string; send one of configure, play, pause, step, reset, setSpeed, resume, loseDevice.' });
     expect(parseCommand(null)).toMatchObject({ ok: false, message: expect.stringMatching(/^Command message is null, not an object/) });
     expect(parseCommand({ type: 'step', n: 0 })).toEqual({ ok: false, message: "The step command's n is 0; it must be a whole number of steps, 1 or more." });
     expect(parseCommand({ type: 'setSpeed', stepsPerSecond: -2 })).toMatchObject({ ok: false });
@@ -45,12 +47,15 @@ describe('worker protocol', () => {
       { type: 'status', state: 'paused', step: 0, backend: 'cpu', lanes: [], stepsPerSecond: 0 },
       { type: 'error', message: 'WebGPU is not available in this browser; training runs on the CPU.' },
       { type: 'laneDiverged', lane: 'hot', divergence: { step: 2, reason: 'loss', group: 'activations', site: 'layer0', event: 'overflow', message: '...' } },
-      { type: 'deviceLost', reason: 'destroyed: the GPU process restarted' },
+      { type: 'deviceLost', reason: 'destroyed: the GPU process restarted', step: 12, snapshotStep: 10 },
+      { type: 'resumed', step: 10, lostSteps: 2, backend: 'webgpu' },
     ];
     expect(messages.map((m) => m.type)).toEqual([...WORKER_MESSAGE_TYPES]);
     for (const m of messages) expect(parseWorkerMessage(m).ok, m.type).toBe(true);
     expect(parseWorkerMessage({ type: 'frames' })).toMatchObject({ ok: false, message: expect.stringMatching(/^Unknown worker message type "frames"/) });
     expect(parseWorkerMessage({ type: 'error' })).toEqual({ ok: false, message: 'The error message has no "message" sentence.' });
+    expect(parseWorkerMessage({ type: 'deviceLost', reason: 'gone', step: 3 })).toMatchObject({ ok: false, message: expect.stringMatching(/"snapshotStep"/) });
+    expect(parseWorkerMessage({ type: 'resumed', step: 10, lostSteps: 2, backend: 'metal' })).toMatchObject({ ok: false });
   });
 
   it('gives a switch default its sentence', () => {

@@ -42,15 +42,31 @@ export interface SetSpeedCommand {
   stepsPerSecond: number;
 }
 
+/** After a device loss: the lost run again, on a new device (or the CPU when WebGPU does not
+ * come back), from its last weight snapshot (step 0 when none was taken), paused. */
+export interface ResumeCommand {
+  type: 'resume';
+}
+/** Destroys the run's GPU device as a driver reset or a crashed GPU process would, so the
+ * recovery path can be seen (and tested). */
+export interface LoseDeviceCommand {
+  type: 'loseDevice';
+}
+
+/** Steps between two weight snapshots of a GPU run (the worker's default; the lab says it). */
+export const SNAPSHOT_EVERY = 50;
+
 export type WorkerCommand =
   | ConfigureCommand
   | PlayCommand
   | PauseCommand
   | StepCommand
   | ResetCommand
-  | SetSpeedCommand;
+  | SetSpeedCommand
+  | ResumeCommand
+  | LoseDeviceCommand;
 
-export const COMMAND_TYPES = ['configure', 'play', 'pause', 'step', 'reset', 'setSpeed'] as const;
+export const COMMAND_TYPES = ['configure', 'play', 'pause', 'step', 'reset', 'setSpeed', 'resume', 'loseDevice'] as const;
 
 // ---- frames: worker -> main thread ----
 
@@ -90,8 +106,20 @@ export interface LaneDivergedMessage {
 }
 export interface DeviceLostMessage {
   type: 'deviceLost';
-  /** GPUDeviceLostInfo's reason and message, in words. */
+  /** GPUDeviceLostInfo's reason and message, and what became of the run, in words. */
   reason: string;
+  /** Steps the run had completed when the device went, and the step of its last weight
+   * snapshot (a resume goes on from there); both null when the run did not use the GPU. */
+  step: number | null;
+  snapshotStep: number | null;
+}
+/** A resume succeeded: the run is back at `step` (paused); frames after it are gone. */
+export interface ResumedMessage {
+  type: 'resumed';
+  step: number;
+  /** Steps trained since that snapshot that are lost. */
+  lostSteps: number;
+  backend: 'webgpu' | 'cpu';
 }
 
 export type WorkerMessage =
@@ -100,9 +128,10 @@ export type WorkerMessage =
   | StatusMessage
   | ErrorMessage
   | LaneDivergedMessage
-  | DeviceLostMessage;
+  | DeviceLostMessage
+  | ResumedMessage;
 
-export const WORKER_MESSAGE_TYPES = ['metrics', 'samples', 'status', 'error', 'laneDiverged', 'deviceLost'] as const;
+export const WORKER_MESSAGE_TYPES = ['metrics', 'samples', 'status', 'error', 'laneDiverged', 'deviceLost', 'resumed'] as const;
 
 // ---- validation ----
 
@@ -145,6 +174,8 @@ const COMMAND_CHECKS: Record<(typeof COMMAND_TYPES)[number], Check> = {
     typeof d.stepsPerSecond === 'number' && d.stepsPerSecond > 0
       ? null
       : `The setSpeed command's stepsPerSecond is ${JSON.stringify(d.stepsPerSecond)}; it must be a number above 0 (Infinity for no cap).`,
+  resume: () => null,
+  loseDevice: () => null,
 };
 
 /** The command in `data` (a MessageEvent's data), or the sentence saying why it is not one. */
@@ -165,7 +196,17 @@ const MESSAGE_CHECKS: Record<(typeof WORKER_MESSAGE_TYPES)[number], Check> = {
   error: (d) => (typeof d.message === 'string' ? null : 'The error message has no "message" sentence.'),
   laneDiverged: (d) =>
     typeof d.lane === 'string' && isObject(d.divergence) ? null : 'The laneDiverged message needs a lane id and a divergence.',
-  deviceLost: (d) => (typeof d.reason === 'string' ? null : 'The deviceLost message has no "reason".'),
+  deviceLost: (d) => {
+    if (typeof d.reason !== 'string') return 'The deviceLost message has no "reason".';
+    const stepOrNull = (x: unknown) => x === null || (Number.isInteger(x) && (x as number) >= 0);
+    return stepOrNull(d.step) && stepOrNull(d.snapshotStep)
+      ? null
+      : 'The deviceLost message needs "step" and "snapshotStep", each a step number or null.';
+  },
+  resumed: (d) =>
+    Number.isInteger(d.step) && Number.isInteger(d.lostSteps) && (d.backend === 'webgpu' || d.backend === 'cpu')
+      ? null
+      : 'The resumed message needs a step, the number of lost steps and a backend.',
 };
 
 /** The worker's message in `data`, or the sentence saying why it is not one. */

@@ -28,6 +28,7 @@ import {
   createOptimizerState,
   writeOptimizerState,
   type Arithmetic,
+  type OptimizerStateValues,
 } from '../../gpu/kernels/optim';
 import { allocateActivations, allocateGradientScratch } from './activations';
 import { recordModelBackward } from './backward';
@@ -45,6 +46,7 @@ import {
 } from './optimizer';
 import { allocateParameters, parameterTensors } from './parameters';
 import type { ModelParts } from './parts';
+import type { GpuModelState } from './readState';
 import { isPurePolicy, modelPolicyError, type ModelPolicy } from './policy';
 
 /** BufferPool categories of the model's buffers. */
@@ -193,10 +195,38 @@ export class GpuMoeModel {
    * for autocast, the low copy cast on the GPU with its events in the cast counters. Submits
    * once and waits. Also the trainer's reset. */
   async initialize(seed = this.options.seed): Promise<void> {
-    const { device } = this.ctx;
-    const { p, policy } = this.parts;
     const params = new Float32Array(this.layout.total);
     initParameters(F32, params, this.layout, seed, this.options.initStd);
+    await this.upload(params, null, { scale: this.parts.policy.scaler?.initScale ?? 1 });
+  }
+
+  /** Puts back a state read by readModelState (of this model or another with the same config
+   * and policy, on any device): the model then trains on as the one it was read from. */
+  async load(state: GpuModelState): Promise<void> {
+    const n = this.layout.total;
+    for (const [name, values] of [['weights', state.weights], ['expAvg', state.expAvg], ['expAvgSq', state.expAvgSq]] as const) {
+      if (values.length !== n) {
+        throw new RangeError(`${this.options.label}: the saved ${name} hold ${values.length} values but the model has ${n} parameters; a state loads only into a model of the same shape.`);
+      }
+    }
+    await this.upload(state.weights, [state.expAvg, state.expAvgSq], {
+      stepsDone: state.stepsDone,
+      scale: this.parts.policy.scaler ? state.scale : 1,
+      growthTracker: state.growthTracker,
+      skippedSteps: state.skippedSteps,
+    });
+  }
+
+  /** Clears every parameter-sized buffer and the counters, writes the weights (reference
+   * layout; pure recipes: rounded to their format, a no-op for values already in it), the
+   * moments when given, the optimizer state, then casts the low copy. Submits and waits. */
+  private async upload(
+    params: ArrayLike<number>,
+    moments: readonly [ArrayLike<number>, ArrayLike<number>] | null,
+    state: Partial<OptimizerStateValues>,
+  ): Promise<void> {
+    const { device } = this.ctx;
+    const { p, policy } = this.parts;
     const enc = device.createCommandEncoder({ label: `${this.options.label} initialise` });
     for (const t of parameterTensors(p)) enc.clearBuffer(t.buffer);
     this.parts.counters.clear(enc);
@@ -204,10 +234,16 @@ export class GpuMoeModel {
     device.queue.submit([enc.finish()]);
     if (p.pure) {
       const round = rounderTo(policy.weights);
-      writeTensor(device, p.pure, toGpuLayout(params.map(round), p.slices, p.total));
+      writeTensor(device, p.pure, toGpuLayout(Array.from(params, round), p.slices, p.total));
     }
     if (p.master) writeTensor(device, p.master, toGpuLayout(params, p.slices, p.total));
-    writeOptimizerState(device, this.parts.state, { scale: policy.scaler?.initScale ?? 1 });
+    if (moments) {
+      const both = new Float32Array(2 * p.total);
+      both.set(toGpuLayout(moments[0], p.slices, p.total), 0);
+      both.set(toGpuLayout(moments[1], p.slices, p.total), p.total);
+      writeTensor(device, p.moments, both);
+    }
+    writeOptimizerState(device, this.parts.state, state);
     const cast = device.createCommandEncoder({ label: `${this.options.label} initial cast` });
     recordInitialCast(cast, this.parts, this.plan);
     device.queue.submit([cast.finish()]);

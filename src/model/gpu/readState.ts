@@ -114,3 +114,36 @@ export async function readLostUpdates(model: GpuMoeModel): Promise<number | null
   const words = await readBuffer(model.ctx.device, b, model.parts.p.slices.length * 4);
   return words.reduce((a, x) => a + x, 0);
 }
+
+/** Everything a model needs to train on from where it is (reference layout, exact values):
+ * weights (master, or the pure recipe's stored weights), AdamW moments and the optimizer and
+ * loss-scale state. GpuMoeModel.load puts it back. */
+export interface GpuModelState {
+  weights: Float32Array;
+  expAvg: Float32Array;
+  expAvgSq: Float32Array;
+  stepsDone: number;
+  scale: number;
+  growthTracker: number;
+  skippedSteps: number;
+}
+
+/** Reads the model's state (after the steps submitted so far). */
+export async function readModelState(model: GpuMoeModel): Promise<GpuModelState> {
+  const { p } = model.parts;
+  const n = model.layout.total;
+  const [weights, moments, state] = await Promise.all([
+    readWeights(model),
+    readValues(model.ctx.device, p.moments),
+    readState(model),
+  ]);
+  return {
+    weights: Float32Array.from(weights),
+    expAvg: Float32Array.from(fromGpuLayout(moments.subarray(0, p.total), p.slices, n)),
+    expAvgSq: Float32Array.from(fromGpuLayout(moments.subarray(p.total, 2 * p.total), p.slices, n)),
+    stepsDone: state.stepsDone,
+    scale: state.scale,
+    growthTracker: state.growthTracker,
+    skippedSteps: state.skippedSteps,
+  };
+}

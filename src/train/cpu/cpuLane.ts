@@ -24,6 +24,7 @@ import {
 import { siteNames } from '../../model/reference/storeGroups';
 import { lrAt, recipeOf, scalerConfig, type LaneConfig } from '../lane';
 import type { Divergence, MetricsFrame } from '../metrics';
+import type { LaneSnapshot } from '../snapshot';
 import { gradScalerOptions, type Recipe } from '../recipes';
 import { EventCounter } from './eventCounter';
 import { countZeros, gradHistogram } from './gradStats';
@@ -51,6 +52,7 @@ export class CpuLane {
   readonly #scaler: GradScaler;
   readonly #sites: string[];
   #optimizerSteps = 0;
+  #skippedSteps = 0;
 
   constructor(model: ModelConfig, lane: LaneConfig) {
     this.config = lane;
@@ -100,6 +102,7 @@ export class CpuLane {
       if (this.#pure) lostUpdates = this.#pureStep(step, t, options);
       else adamwStep(F32, m.params, grads, this.#m, this.#v, t, options);
     }
+    if (stepSkipped) this.#skippedSteps++;
     this.#scaler.update(foundInf);
     counter.active = false;
     const perTensor = new Float32Array(this.slices.length);
@@ -137,6 +140,32 @@ export class CpuLane {
       frame.diverged = this.divergence;
     }
     return frame;
+  }
+
+  /** A copy of the lane's state (snapshot.ts). */
+  snapshot(): LaneSnapshot {
+    return {
+      id: this.config.id,
+      weights: Float32Array.from(this.model.params),
+      expAvg: this.#m.slice(),
+      expAvgSq: this.#v.slice(),
+      stepsDone: this.#optimizerSteps,
+      scale: this.#scaler.scale,
+      growthTracker: this.#scaler.growthTracker,
+      skippedSteps: this.#skippedSteps,
+      divergence: this.divergence,
+    };
+  }
+
+  /** Puts a snapshot of this lane (checked by snapshotMismatch) back. */
+  restore(s: LaneSnapshot): void {
+    this.model.params.set(s.weights);
+    this.#m.set(s.expAvg);
+    this.#v.set(s.expAvgSq);
+    this.#optimizerSteps = s.stepsDone;
+    this.#skippedSteps = s.skippedSteps;
+    if (this.#scaler.enabled) this.#scaler.loadState(s);
+    this.divergence = s.divergence;
   }
 
   /** Mean cross-entropy over the batches; no events counted, no state changed but activations. */

@@ -22,9 +22,10 @@ import {
 } from '../../gpu';
 import { chooseMatmulVariant, type MatmulVariant } from '../../gpu/kernels/matmul';
 import { scalerUpdateOptionsError, type Arithmetic } from '../../gpu/kernels/optim';
-import { modelPolicy, modelPolicyError, readWeights } from '../../model/gpu';
+import { modelPolicy, modelPolicyError, readModelState, readWeights } from '../../model/gpu';
 import { recipeOf, scalerConfig } from '../lane';
 import type { MetricsFrame } from '../metrics';
+import { snapshotMismatch, type RunSnapshot } from '../snapshot';
 import { validateRun, type ConfigureResult, type RunConfig, type Trainer, type TrainerStatus } from '../trainer';
 import { GpuLane, type IdBuffers } from './gpuLane';
 import { MetricsRing, type GpuCallCounts } from './ring';
@@ -245,6 +246,36 @@ export class GpuTrainer implements Trainer {
     });
     this.#chain = next;
     return next;
+  }
+
+  async snapshot(): Promise<RunSnapshot> {
+    const run = this.#run;
+    if (!run) throw new Error('The trainer is not configured; there is nothing to snapshot.');
+    await this.#chain;
+    if (this.#submitted !== this.#done) throw new Error(`A snapshot needs every submitted step finished; step ${this.#done + 1} is still in flight.`);
+    const step = this.#done;
+    const lanes = await Promise.all(
+      run.lanes.map(async (l) => ({ id: l.config.id, ...(await readModelState(l.model)), divergence: l.divergence ?? null })),
+    );
+    return { step, lanes };
+  }
+
+  async restore(snapshot: RunSnapshot): Promise<void> {
+    const run = this.#run;
+    if (!run) throw new Error('The trainer is not configured; configure it with the run the snapshot was taken from, then restore.');
+    const mismatch = snapshotMismatch(snapshot, run.lanes.map((l) => ({ id: l.config.id, parameters: l.model.layout.total })));
+    if (mismatch) throw new Error(mismatch);
+    this.#generation++;
+    await this.#settle(run);
+    for (const [i, lane] of run.lanes.entries()) {
+      const s = snapshot.lanes[i];
+      await lane.model.load(s);
+      lane.divergence = s.divergence;
+    }
+    run.timer.reset();
+    this.#submitted = snapshot.step;
+    this.#done = snapshot.step;
+    this.#failure = null;
   }
 
   async reset(): Promise<void> {

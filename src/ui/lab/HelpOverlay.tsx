@@ -12,8 +12,9 @@ export const SHORTCUTS: [string, string][] = [
 ];
 
 export function HelpOverlay() {
-  const { stores } = useLab();
+  const { stores, actions } = useLab();
   const open = useStore(stores.ui, (s) => s.helpOpen);
+  const onGpu = useStore(stores.run, (s) => s.backend === 'webgpu' && s.state !== 'unconfigured');
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (open) closeRef.current?.focus();
@@ -40,6 +41,26 @@ export function HelpOverlay() {
           Shortcuts are ignored while a text box or menu has the focus. Hover a chart to read every lane at that step
           on all charts; click a value to open it in the Formats explorer; click a lane in a legend to hide it.
         </p>
+        <h3>When the GPU goes away</h3>
+        <p className="note">
+          A driver update, a reset or another tab can take the GPU device from the page. The lab then pauses, says why,
+          and resumes from the last copy of the weights it keeps on the CPU.{' '}
+          {onGpu ? 'See it happen on this run:' : 'Start a run on WebGPU to try it here.'}
+        </p>
+        {onGpu && (
+          <p>
+            <button
+              type="button"
+              data-action="lose-device"
+              onClick={() => {
+                actions.loseDevice();
+                close();
+              }}
+            >
+              Simulate a GPU device loss
+            </button>
+          </p>
+        )}
         <button type="button" ref={closeRef} onClick={close}>
           Close
         </button>

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import type { ProbeResult } from '../../gpu/probe';
+import { SNAPSHOT_EVERY } from '../../worker/protocol';
 import { Notice } from '../common/Notice';
 import { useLab } from './labContext';
 
@@ -89,15 +90,27 @@ export function LabNotices({
         </Notice>
       )}
       {deviceLost && (
-        <Notice kind="error" title="The GPU device was lost; the run is paused">
-          <p data-notice="device-lost">{deviceLost}</p>
-          <p>
-            The weights lived on that device, so resuming starts this configuration again from step
-            0 (export the CSV or JSON first to keep these curves).
-          </p>
-          <button type="button" onClick={actions.resume} data-action="resume">
-            Resume
-          </button>{' '}
+        <Notice
+          kind="error"
+          title={deviceLost.step === null ? 'A GPU device was lost' : 'The GPU device was lost; the run is paused'}
+        >
+          <p data-notice="device-lost">{deviceLost.reason}</p>
+          {deviceLost.snapshotStep !== null && (
+            <p>
+              The weights lived on that device. The lab copies them to the CPU every {SNAPSHOT_EVERY} steps, so
+              Resume (or Play) goes on from step {deviceLost.snapshotStep} on a new device, or on the CPU reference
+              if WebGPU does not come back
+              {deviceLost.step !== null && deviceLost.step > deviceLost.snapshotStep
+                ? `, retraining the ${deviceLost.step - deviceLost.snapshotStep} steps since (their points leave the charts and come back as the run replays them)`
+                : ''}
+              .
+            </p>
+          )}
+          {deviceLost.snapshotStep !== null && (
+            <button type="button" onClick={actions.resume} data-action="resume">
+              Resume from step {deviceLost.snapshotStep}
+            </button>
+          )}{' '}
           <button
             type="button"
             className="link-button"

@@ -25,6 +25,7 @@ export function Toolbar() {
   const workerStep = useStore(stores.run, (s) => s.step);
   const measured = useStore(stores.run, (s) => s.stepsPerSecond);
   const backend = useStore(stores.run, (s) => s.backend);
+  const lost = useStore(stores.run, (s) => s.deviceLost !== null && s.deviceLost.step !== null);
   const cap = useStore(stores.config, (s) => s.stepsPerSecond);
   const hasFrames = useAnimationFrameValue(stores.series, (s) => s.frames.length > 0);
   const hasRun = useStore(stores.run, (s) => s.configured !== null);
@@ -72,7 +73,7 @@ export function Toolbar() {
         <div>
           <dt>state</dt>
           <dd data-counter="state" data-state={state}>
-            {STATE_TEXT[state] ?? state}
+            {lost && state === 'unconfigured' ? 'GPU device lost' : (STATE_TEXT[state] ?? state)}
           </dd>
         </div>
         <div>

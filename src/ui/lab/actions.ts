@@ -21,8 +21,11 @@ export interface LabActions {
   togglePlay(): void;
   stepOnce(): void;
   reset(): void;
-  /** After a lost device: a new run on a new device (or the CPU), playing. */
+  /** After a lost device: the run again from its last weight snapshot, on a new device (or the
+   * CPU), playing. */
   resume(): void;
+  /** Destroys the run's GPU device as a driver reset would, to see the recovery. */
+  loseDevice(): void;
   setSpeed(stepsPerSecond: number): void;
   applyPreset(id: string): void;
   addLane(recipe: RecipeName): void;
@@ -75,10 +78,15 @@ export function createLabActions({ stores, session, probe }: ActionDeps): LabAct
     }
   }
 
+  /** The run went with its GPU device and can go on from its snapshot. */
+  const resumable = (): boolean => run().state === 'unconfigured' && (run().deviceLost?.snapshotStep ?? null) !== null;
+
   const go = (then: NonNullable<AfterConfigure>): void => {
     const s = session();
     if (!s) return;
-    if (current()) {
+    // Play or step after a device loss goes on from the snapshot, as Resume does.
+    if (resumable()) s.resume(then);
+    else if (current()) {
       if (then.type === 'play') s.play();
       else s.step(then.n);
     } else void configure(then);
@@ -101,7 +109,8 @@ export function createLabActions({ stores, session, probe }: ActionDeps): LabAct
       else if (run().configured) void configure(null);
       else stores.series.getState().clear();
     },
-    resume: () => void configure({ type: 'play' }),
+    resume: () => go({ type: 'play' }),
+    loseDevice: () => session()?.loseDevice(),
     setSpeed(stepsPerSecond) {
       config().setStepsPerSecond(stepsPerSecond);
       session()?.setSpeed(stepsPerSecond);
