@@ -3,26 +3,32 @@ import { checkGradient, dot, isBf16Value, randomArray } from './gradCheck';
 import { matmulBackward, matmulForward, type MatmulForm } from './matmul';
 import { F32, F64, storagePolicy } from './precision';
 
-// Naive reference: element access through explicit index functions per layout, double precision.
+const forms: MatmulForm[] = ['NN', 'NT', 'TN'];
+const [M, N, K, batch] = [3, 5, 4, 2];
+
+// Element access through explicit index functions per layout: A(i,k), B(k,j) of batch entry q.
+function operands(form: MatmulForm, a: ArrayLike<number>, b: ArrayLike<number>, q: number) {
+  return {
+    A: (i: number, k: number) =>
+      form === 'TN' ? a[q * M * K + k * M + i] : a[q * M * K + i * K + k],
+    B: (k: number, j: number) =>
+      form === 'NT' ? b[q * K * N + j * K + k] : b[q * K * N + k * N + j],
+  };
+}
+
+// Naive reference in double precision, (batch,M,N).
 function naive(
   form: MatmulForm,
   a: Float64Array,
   b: Float64Array,
-  bias: Float64Array | null,
-  M: number,
-  N: number,
-  K: number,
-  batch: number,
+  bias: Float64Array,
 ): Float64Array {
   const out = new Float64Array(batch * M * N);
   for (let q = 0; q < batch; q++) {
-    const A = (i: number, k: number) =>
-      form === 'TN' ? a[q * M * K + k * M + i] : a[q * M * K + i * K + k];
-    const Bm = (k: number, j: number) =>
-      form === 'NT' ? b[q * K * N + j * K + k] : b[q * K * N + k * N + j];
+    const { A, B: Bm } = operands(form, a, b, q);
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
-        let s = bias ? bias[j] : 0;
+        let s = bias[j];
         for (let k = 0; k < K; k++) s += A(i, k) * Bm(k, j);
         out[q * M * N + i * N + j] = s;
       }
@@ -30,9 +36,6 @@ function naive(
   }
   return out;
 }
-
-const forms: MatmulForm[] = ['NN', 'NT', 'TN'];
-const [M, N, K, batch] = [3, 5, 4, 2];
 
 describe('matmul forward', () => {
   for (const form of forms) {
@@ -42,52 +45,38 @@ describe('matmul forward', () => {
       const bias = randomArray(N, 3);
       const out = new Float64Array(batch * M * N);
       matmulForward(F64, form, out, a, b, bias, M, N, K, batch);
-      const ref = naive(form, a, b, bias, M, N, K, batch);
+      const ref = naive(form, a, b, bias);
       for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(ref[i], 14);
     });
   }
 
-  it('F32 rounds every product and sum: equals the Math.fround chain and differs from f64', () => {
-    const a = randomArray(M * K, 4);
-    const b = randomArray(N * K, 5);
-    const bias = randomArray(N, 6);
-    const out32 = new Float32Array(M * N);
-    const out64 = new Float64Array(M * N);
-    matmulForward(
-      F32,
-      'NT',
-      out32,
-      a.map(Math.fround),
-      b.map(Math.fround),
-      bias.map(Math.fround),
-      M,
-      N,
-      K,
-    );
-    matmulForward(
-      F64,
-      'NT',
-      out64,
-      a.map(Math.fround),
-      b.map(Math.fround),
-      bias.map(Math.fround),
-      M,
-      N,
-      K,
-    );
-    const f = Math.fround;
-    let differs = 0;
-    for (let i = 0; i < M; i++) {
-      for (let j = 0; j < N; j++) {
-        let acc = 0;
-        for (let k = 0; k < K; k++) acc = f(acc + f(f(a[i * K + k]) * f(b[j * K + k])));
-        acc = f(acc + f(bias[j]));
-        expect(out32[i * N + j]).toBe(acc);
-        if (out64[i * N + j] !== acc) differs++;
+  for (const form of forms) {
+    it(`${form} F32 rounds every product and sum: equals the Math.fround chain, differs from f64`, () => {
+      const f = Math.fround;
+      const a = randomArray(batch * M * K, 4).map(f);
+      const b = randomArray(batch * K * N, 5).map(f);
+      const bias = randomArray(N, 6).map(f);
+      const out32 = new Float32Array(batch * M * N);
+      const out64 = new Float64Array(batch * M * N);
+      matmulForward(F32, form, out32, a, b, bias, M, N, K, batch);
+      matmulForward(F64, form, out64, a, b, bias, M, N, K, batch);
+      let differs = 0;
+      for (let q = 0; q < batch; q++) {
+        const { A, B } = operands(form, a, b, q);
+        for (let i = 0; i < M; i++) {
+          for (let j = 0; j < N; j++) {
+            let acc = 0;
+            for (let k = 0; k < K; k++) acc = f(acc + f(A(i, k) * B(k, j)));
+            acc = f(acc + bias[j]);
+            const o = q * M * N + i * N + j;
+            expect(out32[o]).toBe(acc);
+            if (out64[o] !== acc) differs++;
+          }
+        }
       }
-    }
-    expect(differs).toBeGreaterThan(0);
-  });
+      expect(differs).toBeGreaterThan(0);
+    });
+  }
 
   it('bf16 storage: outputs are bf16 values', () => {
     const p = storagePolicy('bf16');

@@ -21,8 +21,28 @@ function operandSizes(M: number, N: number, K: number): { a: number; b: number }
   return { a: M * K, b: K * N };
 }
 
-function nn(
+/** Element strides: A(i,k) = a[a0 + i*ai + k*ak], B(k,j) = b[b0 + k*bk + j*bj]. */
+interface Strides {
+  ai: number;
+  ak: number;
+  bk: number;
+  bj: number;
+}
+
+function stridesOf(form: MatmulForm, M: number, N: number, K: number): Strides {
+  if (form === 'NN') return { ai: K, ak: 1, bk: N, bj: 1 }; // A (M,K), B (K,N)
+  if (form === 'NT') return { ai: K, ak: 1, bk: 1, bj: K }; // A (M,K), B (N,K)
+  return { ai: 1, ak: M, bk: N, bj: 1 }; // TN: A (K,M), B (K,N)
+}
+
+/**
+ * out (M,N) at o0 = op(A) · op(B) [+ bias] for one batch entry, any form. Each output sums over
+ * k ascending from 0: acc = round(acc + round(A(i,k) * B(k,j))), then round(acc + bias[j]),
+ * stored once. `acc` (at least N) holds one output row, so B is walked along j inside k.
+ */
+function product(
   p: Precision,
+  form: MatmulForm,
   out: Buf,
   o0: number,
   a: Buf,
@@ -36,81 +56,20 @@ function nn(
   acc: Float64Array,
 ): void {
   const r = p.round;
+  const { ai, ak, bk, bj } = stridesOf(form, M, N, K);
   for (let i = 0; i < M; i++) {
     acc.fill(0, 0, N);
     for (let k = 0; k < K; k++) {
-      const av = a[a0 + i * K + k];
-      const row = b0 + k * N;
-      for (let j = 0; j < N; j++) acc[j] = r(acc[j] + r(av * b[row + j]));
+      const av = a[a0 + i * ai + k * ak];
+      const row = b0 + k * bk;
+      for (let j = 0; j < N; j++) acc[j] = r(acc[j] + r(av * b[row + j * bj]));
     }
-    finishRow(p, out, o0 + i * N, acc, bias, N);
-  }
-}
-
-function nt(
-  p: Precision,
-  out: Buf,
-  o0: number,
-  a: Buf,
-  a0: number,
-  b: Buf,
-  b0: number,
-  bias: Buf | null,
-  M: number,
-  N: number,
-  K: number,
-): void {
-  const r = p.round;
-  for (let i = 0; i < M; i++) {
-    const arow = a0 + i * K;
-    for (let j = 0; j < N; j++) {
-      const brow = b0 + j * K;
-      let acc = 0;
-      for (let k = 0; k < K; k++) acc = r(acc + r(a[arow + k] * b[brow + k]));
-      if (bias !== null) acc = r(acc + bias[j]);
-      out[o0 + i * N + j] = p.store(acc);
+    const o = o0 + i * N;
+    if (bias === null) {
+      for (let j = 0; j < N; j++) out[o + j] = p.store(acc[j]);
+    } else {
+      for (let j = 0; j < N; j++) out[o + j] = p.store(r(acc[j] + bias[j]));
     }
-  }
-}
-
-function tn(
-  p: Precision,
-  out: Buf,
-  o0: number,
-  a: Buf,
-  a0: number,
-  b: Buf,
-  b0: number,
-  bias: Buf | null,
-  M: number,
-  N: number,
-  K: number,
-  acc: Float64Array,
-): void {
-  const r = p.round;
-  for (let i = 0; i < M; i++) {
-    acc.fill(0, 0, N);
-    for (let k = 0; k < K; k++) {
-      const av = a[a0 + k * M + i];
-      const row = b0 + k * N;
-      for (let j = 0; j < N; j++) acc[j] = r(acc[j] + r(av * b[row + j]));
-    }
-    finishRow(p, out, o0 + i * N, acc, bias, N);
-  }
-}
-
-function finishRow(
-  p: Precision,
-  out: Buf,
-  o: number,
-  acc: Float64Array,
-  bias: Buf | null,
-  N: number,
-): void {
-  if (bias === null) {
-    for (let j = 0; j < N; j++) out[o + j] = p.store(acc[j]);
-  } else {
-    for (let j = 0; j < N; j++) out[o + j] = p.store(p.round(acc[j] + bias[j]));
   }
 }
 
@@ -134,12 +93,7 @@ export function matmulForward(
   // f32 accumulators of one output row (values stay f32 under an f32 policy because of `round`).
   const acc = new Float64Array(N);
   for (let q = 0; q < batch; q++) {
-    const o0 = q * M * N;
-    const a0 = q * size.a;
-    const b0 = q * size.b;
-    if (form === 'NN') nn(p, out, o0, a, a0, b, b0, bias, M, N, K, acc);
-    else if (form === 'NT') nt(p, out, o0, a, a0, b, b0, bias, M, N, K);
-    else tn(p, out, o0, a, a0, b, b0, bias, M, N, K, acc);
+    product(p, form, out, q * M * N, a, q * size.a, b, q * size.b, bias, M, N, K, acc);
   }
 }
 
@@ -171,14 +125,14 @@ export function matmulBackward(
     const a0 = q * size.a;
     const b0 = q * size.b;
     if (form === 'NN') {
-      if (da) nt(p, da, a0, dout, o0, b, b0, null, M, K, N); // (M,K) = (M,N)·(K,N)^T
-      if (db) tn(p, db, b0, a, a0, dout, o0, null, K, N, M, acc); // (K,N) = (M,K)^T·(M,N)
+      if (da) product(p, 'NT', da, a0, dout, o0, b, b0, null, M, K, N, acc); // (M,K) = (M,N)·(K,N)^T
+      if (db) product(p, 'TN', db, b0, a, a0, dout, o0, null, K, N, M, acc); // (K,N) = (M,K)^T·(M,N)
     } else if (form === 'NT') {
-      if (da) nn(p, da, a0, dout, o0, b, b0, null, M, K, N, acc); // (M,K) = (M,N)·(N,K)
-      if (db) tn(p, db, b0, dout, o0, a, a0, null, N, K, M, acc); // (N,K) = (M,N)^T·(M,K)
+      if (da) product(p, 'NN', da, a0, dout, o0, b, b0, null, M, K, N, acc); // (M,K) = (M,N)·(N,K)
+      if (db) product(p, 'TN', db, b0, dout, o0, a, a0, null, N, K, M, acc); // (N,K) = (M,N)^T·(M,K)
     } else {
-      if (da) nt(p, da, a0, b, b0, dout, o0, null, K, M, N); // (K,M) = (K,N)·(M,N)^T
-      if (db) nn(p, db, b0, a, a0, dout, o0, null, K, N, M, acc); // (K,N) = (K,M)·(M,N)
+      if (da) product(p, 'NT', da, a0, b, b0, dout, o0, null, K, M, N, acc); // (K,M) = (K,N)·(M,N)^T
+      if (db) product(p, 'NN', db, b0, a, a0, dout, o0, null, K, N, M, acc); // (K,N) = (K,M)·(M,N)
     }
   }
   if (dbias) biasBackward(p, dbias, dout, batch * M, N);

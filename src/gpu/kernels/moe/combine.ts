@@ -13,69 +13,36 @@ import { wordCount } from '../../packing';
 import type { Tensor } from '../../tensor';
 import type { CastCounting } from '../convert';
 import type { EventCounting } from '../counters';
-import {
-  compileKernel,
-  dispatch1d,
-  runKernel,
-  type Bindable,
-  type CompiledKernel,
-  type KernelDescriptor,
-} from '../kernel';
+import type { Bindable, CompiledKernel } from '../kernel';
 import combineWgsl from './combine.wgsl?raw';
 import combineBackwardExpertWgsl from './combineBackwardExpert.wgsl?raw';
 import combineBackwardGatesWgsl from './combineBackwardGates.wgsl?raw';
-import { checkCount, checkF32, checkFormat, checkSize, countersOf } from './shared';
+import { compileMoeKernel, compileMoeKernels, launchMoe, moeKernel } from './factory';
+import { checkBindings, checkRowShape } from './shared';
 
-const WG = 256;
-/** work = [words of the output] or [N*k]. */
-const linear = ([n]: readonly number[], limits: GPUSupportedLimits): [number, number, number] =>
-  dispatch1d(n, WG, limits.maxComputeWorkgroupsPerDimension);
-
-export const combineForwardKernel: KernelDescriptor = {
+// work = [words of the output] or [N*k].
+export const combineForwardKernel = moeKernel({
   name: 'moe_combine_forward',
   body: combineWgsl,
-  bindings: [
-    { name: 'eo', access: 'read', type: 'tensor' },
-    { name: 'gates', access: 'read', type: 'tensor' },
-    { name: 'rowOf', access: 'read', type: 'u32' },
-    { name: 'y', access: 'read_write', type: 'tensor' },
-  ],
-  uniforms: { N: 'u32', C: 'u32', k: 'u32', words: 'u32', group: 'u32' },
-  workgroupSize: [WG, 1, 1],
-  countsEvents: true,
-  dispatch: linear,
-};
+  bindings: { eo: 'main', gates: 'router', rowOf: 'u32', y: 'main rw' },
+  uniforms: { N: 'u32', C: 'u32', k: 'u32', words: 'u32' },
+  counts: true,
+});
 
-export const combineBackwardExpertKernel: KernelDescriptor = {
+export const combineBackwardExpertKernel = moeKernel({
   name: 'moe_combine_backward_expert',
   body: combineBackwardExpertWgsl,
-  bindings: [
-    { name: 'dy', access: 'read', type: 'tensor' },
-    { name: 'gates', access: 'read', type: 'tensor' },
-    { name: 'tokenOf', access: 'read', type: 'u32' },
-    { name: 'rowOf', access: 'read', type: 'u32' },
-    { name: 'deo', access: 'read_write', type: 'tensor' },
-  ],
-  uniforms: { R: 'u32', C: 'u32', k: 'u32', words: 'u32', group: 'u32' },
-  workgroupSize: [WG, 1, 1],
-  countsEvents: true,
-  dispatch: linear,
-};
+  bindings: { dy: 'main', gates: 'router', tokenOf: 'u32', rowOf: 'u32', deo: 'main rw' },
+  uniforms: { R: 'u32', C: 'u32', k: 'u32', words: 'u32' },
+  counts: true,
+});
 
-export const combineBackwardGatesKernel: KernelDescriptor = {
+export const combineBackwardGatesKernel = moeKernel({
   name: 'moe_combine_backward_gates',
   body: combineBackwardGatesWgsl,
-  bindings: [
-    { name: 'dy', access: 'read', type: 'tensor' },
-    { name: 'eo', access: 'read', type: 'tensor' },
-    { name: 'rowOf', access: 'read', type: 'u32' },
-    { name: 'dgates', access: 'read_write', type: 'f32' },
-  ],
+  bindings: { dy: 'main', eo: 'main', rowOf: 'u32', dgates: 'f32 rw' },
   uniforms: { N: 'u32', C: 'u32', k: 'u32' },
-  workgroupSize: [WG, 1, 1],
-  countsEvents: false,
-  dispatch: linear,
-};
+});
 
 export interface CombineSizes {
   N: number;
@@ -89,22 +56,13 @@ export interface CombineFormats {
   router: FormatName;
 }
 
-function checkFormats(op: string, f: CombineFormats): void {
-  checkFormat(op, 'the activations', f.main);
-  checkFormat(op, 'the gates', f.router);
-}
-
 export function compileCombineForward(
   ctx: GpuContext,
   cache: PipelineCache,
   f: CombineFormats,
   counting?: EventCounting,
 ): Promise<CompiledKernel> {
-  checkFormats('combine forward', f);
-  return compileKernel(ctx, cache, combineForwardKernel, {
-    formats: { eo: f.main, gates: f.router, y: f.main },
-    counting,
-  });
+  return compileMoeKernel(ctx, cache, 'combine forward', combineForwardKernel, f, counting);
 }
 
 export interface CombineBackwardKernels {
@@ -112,27 +70,14 @@ export interface CombineBackwardKernels {
   gates: CompiledKernel;
 }
 
-export async function compileCombineBackward(
+export function compileCombineBackward(
   ctx: GpuContext,
   cache: PipelineCache,
   f: CombineFormats,
   counting?: EventCounting,
 ): Promise<CombineBackwardKernels> {
-  checkFormats('combine backward', f);
-  const [expert, gates] = await Promise.all([
-    compileKernel(ctx, cache, combineBackwardExpertKernel, {
-      formats: { dy: f.main, gates: f.router, deo: f.main },
-      counting,
-    }),
-    compileKernel(ctx, cache, combineBackwardGatesKernel, { formats: { dy: f.main, eo: f.main } }),
-  ]);
-  return { expert, gates };
-}
-
-function checkSizes(op: string, s: CombineSizes): void {
-  checkCount(op, 'N', s.N);
-  checkCount(op, 'C', s.C);
-  checkCount(op, 'k', s.k);
+  const kernels = { expert: combineBackwardExpertKernel, gates: combineBackwardGatesKernel };
+  return compileMoeKernels(ctx, cache, 'combine backward', kernels, f, counting);
 }
 
 /** out (N,C) overwritten <- gate-weighted sum of each token's k expert output rows. */
@@ -144,18 +89,13 @@ export function recordCombineForward(
   counting?: CastCounting,
 ): void {
   const op = 'combine forward';
-  checkSizes(op, s);
-  checkSize(op, 'out', t.out, s.N * s.C);
-  checkSize(op, 'expertOut', t.expertOut, s.N * s.k * s.C);
-  checkSize(op, 'gates', t.gates, s.N * s.k);
-  checkSize(op, 'rowOf', t.rowOf, s.N * s.k);
-  const c = countersOf(kernel, counting);
-  const words = wordCount(t.out.storage, s.N * s.C);
-  runKernel(target, kernel, {
-    buffers: { eo: t.expertOut, gates: t.gates, rowOf: t.rowOf, y: t.out, ...c.buffers },
-    uniforms: { N: s.N, C: s.C, k: s.k, words, group: c.group },
-    work: [words],
-  });
+  checkRowShape(op, s);
+  const { N, C, k } = s;
+  const R = N * k;
+  checkBindings(op, t, { out: N * C, expertOut: R * C, gates: R, rowOf: R });
+  const words = wordCount(t.out.storage, N * C);
+  const buffers = { eo: t.expertOut, gates: t.gates, rowOf: t.rowOf, y: t.out };
+  launchMoe(target, kernel, { buffers, uniforms: { N, C, k, words }, work: [words] }, counting);
 }
 
 /** dexpertOut (R,C) and dgates (N,k, f32) overwritten from dout (N,C). Events: dexpertOut stores. */
@@ -175,33 +115,26 @@ export function recordCombineBackward(
   counting?: CastCounting,
 ): void {
   const op = 'combine backward';
-  checkSizes(op, s);
-  const R = s.N * s.k;
-  checkSize(op, 'dexpertOut', t.dexpertOut, R * s.C);
-  checkSize(op, 'dgates', t.dgates, R);
-  checkSize(op, 'dout', t.dout, s.N * s.C);
-  checkSize(op, 'expertOut', t.expertOut, R * s.C);
-  checkSize(op, 'gates', t.gates, R);
-  checkSize(op, 'rowOf', t.rowOf, R);
-  checkSize(op, 'tokenOf', t.tokenOf, R);
-  checkF32(op, 'dgates', t.dgates);
-  const c = countersOf(kernels.expert, counting);
-  const words = wordCount(t.dexpertOut.storage, R * s.C);
-  runKernel(target, kernels.expert, {
-    buffers: {
-      dy: t.dout,
-      gates: t.gates,
-      tokenOf: t.tokenOf,
-      rowOf: t.rowOf,
-      deo: t.dexpertOut,
-      ...c.buffers,
+  checkRowShape(op, s);
+  const { N, C, k } = s;
+  const R = N * k;
+  const sizes = { dexpertOut: R * C, dgates: R, dout: N * C, expertOut: R * C, gates: R };
+  checkBindings(op, t, { ...sizes, rowOf: R, tokenOf: R }, ['dgates']);
+  const words = wordCount(t.dexpertOut.storage, R * C);
+  const { dout: dy, gates, tokenOf, rowOf } = t;
+  launchMoe(
+    target,
+    kernels.expert,
+    {
+      buffers: { dy, gates, tokenOf, rowOf, deo: t.dexpertOut },
+      uniforms: { R, C, k, words },
+      work: [words],
     },
-    uniforms: { R, C: s.C, k: s.k, words, group: c.group },
-    work: [words],
-  });
-  runKernel(target, kernels.gates, {
-    buffers: { dy: t.dout, eo: t.expertOut, rowOf: t.rowOf, dgates: t.dgates },
-    uniforms: { N: s.N, C: s.C, k: s.k },
+    counting,
+  );
+  launchMoe(target, kernels.gates, {
+    buffers: { dy, eo: t.expertOut, rowOf, dgates: t.dgates },
+    uniforms: { N, C, k },
     work: [R],
   });
 }

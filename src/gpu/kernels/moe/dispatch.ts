@@ -10,57 +10,38 @@
 import type { GpuContext } from '../../device';
 import type { PipelineCache } from '../../pipelines';
 import type { BufferPool } from '../../tensor';
-import {
-  compileKernel,
-  dispatch1d,
-  runKernel,
-  type Bindable,
-  type CompiledKernel,
-  type KernelDescriptor,
-} from '../kernel';
+import type { Bindable, CompiledKernel } from '../kernel';
 import dispatchCountWgsl from './dispatchCount.wgsl?raw';
 import dispatchPlaceWgsl from './dispatchPlace.wgsl?raw';
+import { compileMoeKernels, launchMoe, moeKernel } from './factory';
 import { checkCount, checkRouting, checkSize } from './shared';
 
-const WG = 64;
 /** Assignments per chunk: one invocation scans this many per expert. */
 export const DISPATCH_CHUNK = 256;
 
-/** work = [chunks * E]. */
-const perChunkExpert = (
-  [n]: readonly number[],
-  limits: GPUSupportedLimits,
-): [number, number, number] => dispatch1d(n, WG, limits.maxComputeWorkgroupsPerDimension);
-
-export const dispatchCountKernel: KernelDescriptor = {
+// work = [chunks * E].
+export const dispatchCountKernel = moeKernel({
   name: 'moe_dispatch_count',
   body: dispatchCountWgsl,
-  bindings: [
-    { name: 'topIdx', access: 'read', type: 'u32' },
-    { name: 'chunkCounts', access: 'read_write', type: 'u32' },
-  ],
+  bindings: { topIdx: 'u32', chunkCounts: 'u32 rw' },
   uniforms: { assignments: 'u32', E: 'u32', chunk: 'u32', chunks: 'u32' },
-  workgroupSize: [WG, 1, 1],
-  countsEvents: false,
-  dispatch: perChunkExpert,
-};
+  workgroup: 64,
+});
 
-export const dispatchPlaceKernel: KernelDescriptor = {
+export const dispatchPlaceKernel = moeKernel({
   name: 'moe_dispatch_place',
   body: dispatchPlaceWgsl,
-  bindings: [
-    { name: 'topIdx', access: 'read', type: 'u32' },
-    { name: 'chunkCounts', access: 'read', type: 'u32' },
-    { name: 'counts', access: 'read_write', type: 'u32' },
-    { name: 'offsets', access: 'read_write', type: 'u32' },
-    { name: 'tokenOf', access: 'read_write', type: 'u32' },
-    { name: 'rowOf', access: 'read_write', type: 'u32' },
-  ],
+  bindings: {
+    topIdx: 'u32',
+    chunkCounts: 'u32',
+    counts: 'u32 rw',
+    offsets: 'u32 rw',
+    tokenOf: 'u32 rw',
+    rowOf: 'u32 rw',
+  },
   uniforms: { assignments: 'u32', E: 'u32', k: 'u32', chunk: 'u32', chunks: 'u32' },
-  workgroupSize: [WG, 1, 1],
-  countsEvents: false,
-  dispatch: perChunkExpert,
-};
+  workgroup: 64,
+});
 
 /** One MoE layer's routing bookkeeping on the GPU (all u32). */
 export interface GpuDispatch {
@@ -115,15 +96,9 @@ export interface DispatchKernels {
   place: CompiledKernel;
 }
 
-export async function compileDispatch(
-  ctx: GpuContext,
-  cache: PipelineCache,
-): Promise<DispatchKernels> {
-  const [count, place] = await Promise.all([
-    compileKernel(ctx, cache, dispatchCountKernel),
-    compileKernel(ctx, cache, dispatchPlaceKernel),
-  ]);
-  return { count, place };
+export function compileDispatch(ctx: GpuContext, cache: PipelineCache): Promise<DispatchKernels> {
+  const kernels = { count: dispatchCountKernel, place: dispatchPlaceKernel };
+  return compileMoeKernels(ctx, cache, 'dispatch', kernels, {});
 }
 
 /** d.counts, offsets, tokenOf, rowOf <- topIdx (N,k) u32 (two passes, each its own compute pass). */
@@ -135,22 +110,13 @@ export function recordDispatchForward(
 ): void {
   checkSize('dispatch', 'topIdx', topIdx, d.N * d.k);
   const chunks = dispatchChunks(d.N, d.k);
-  const common = { assignments: d.N * d.k, E: d.E, chunk: DISPATCH_CHUNK, chunks };
-  runKernel(target, kernels.count, {
-    buffers: { topIdx, chunkCounts: d.chunkCounts },
-    uniforms: common,
-    work: [chunks * d.E],
-  });
-  runKernel(target, kernels.place, {
-    buffers: {
-      topIdx,
-      chunkCounts: d.chunkCounts,
-      counts: d.counts,
-      offsets: d.offsets,
-      tokenOf: d.tokenOf,
-      rowOf: d.rowOf,
-    },
-    uniforms: { ...common, k: d.k },
-    work: [chunks * d.E],
+  const uniforms = { assignments: d.N * d.k, E: d.E, k: d.k, chunk: DISPATCH_CHUNK, chunks };
+  const work = [chunks * d.E];
+  const { chunkCounts, counts, offsets, tokenOf, rowOf } = d;
+  launchMoe(target, kernels.count, { buffers: { topIdx, chunkCounts }, uniforms, work });
+  launchMoe(target, kernels.place, {
+    buffers: { topIdx, chunkCounts, counts, offsets, tokenOf, rowOf },
+    uniforms,
+    work,
   });
 }

@@ -11,52 +11,27 @@ import { wordCount } from '../../packing';
 import type { Tensor } from '../../tensor';
 import type { CastCounting } from '../convert';
 import type { EventCounting } from '../counters';
-import {
-  compileKernel,
-  dispatch1d,
-  runKernel,
-  type Bindable,
-  type CompiledKernel,
-  type KernelDescriptor,
-} from '../kernel';
+import type { Bindable, CompiledKernel } from '../kernel';
 import gatherWgsl from './gather.wgsl?raw';
 import gatherBackwardWgsl from './gatherBackward.wgsl?raw';
-import { checkCount, checkFormat, checkSameStorage, checkSize, countersOf } from './shared';
+import { compileMoeKernel, launchMoe, moeKernel } from './factory';
+import { checkBindings, checkRowShape, checkSameStorage } from './shared';
 
-const WG = 256;
-/** work = [words of the output]. */
-const perWord = (
-  [words]: readonly number[],
-  limits: GPUSupportedLimits,
-): [number, number, number] => dispatch1d(words, WG, limits.maxComputeWorkgroupsPerDimension);
-
-export const gatherForwardKernel: KernelDescriptor = {
+// work = [words of the output].
+export const gatherForwardKernel = moeKernel({
   name: 'moe_gather_forward',
   body: gatherWgsl,
-  bindings: [
-    { name: 'inp', access: 'read', type: 'tensor' },
-    { name: 'tokenOf', access: 'read', type: 'u32' },
-    { name: 'out', access: 'read_write', type: 'tensor' },
-  ],
+  bindings: { inp: 'main', tokenOf: 'u32', out: 'main rw' },
   uniforms: { R: 'u32', C: 'u32', words: 'u32' },
-  workgroupSize: [WG, 1, 1],
-  countsEvents: false,
-  dispatch: perWord,
-};
+});
 
-export const gatherBackwardKernel: KernelDescriptor = {
+export const gatherBackwardKernel = moeKernel({
   name: 'moe_gather_backward',
   body: gatherBackwardWgsl,
-  bindings: [
-    { name: 'dout', access: 'read', type: 'tensor' },
-    { name: 'rowOf', access: 'read', type: 'u32' },
-    { name: 'dinp', access: 'read_write', type: 'tensor' },
-  ],
-  uniforms: { N: 'u32', C: 'u32', k: 'u32', words: 'u32', group: 'u32' },
-  workgroupSize: [WG, 1, 1],
-  countsEvents: true,
-  dispatch: perWord,
-};
+  bindings: { dout: 'main', rowOf: 'u32', dinp: 'main rw' },
+  uniforms: { N: 'u32', C: 'u32', k: 'u32', words: 'u32' },
+  counts: true,
+});
 
 export interface GatherSizes {
   N: number;
@@ -70,8 +45,7 @@ export function compileGatherForward(
   cache: PipelineCache,
   format: FormatName,
 ): Promise<CompiledKernel> {
-  checkFormat('gather forward', 'the activations', format);
-  return compileKernel(ctx, cache, gatherForwardKernel, { formats: { inp: format, out: format } });
+  return compileMoeKernel(ctx, cache, 'gather forward', gatherForwardKernel, { main: format });
 }
 
 /** `format`: storage of dout and dinp (the main format). */
@@ -81,17 +55,8 @@ export function compileGatherBackward(
   format: FormatName,
   counting?: EventCounting,
 ): Promise<CompiledKernel> {
-  checkFormat('gather backward', 'the gradients', format);
-  return compileKernel(ctx, cache, gatherBackwardKernel, {
-    formats: { dout: format, dinp: format },
-    counting,
-  });
-}
-
-function checkSizes(op: string, s: GatherSizes): void {
-  checkCount(op, 'N', s.N);
-  checkCount(op, 'C', s.C);
-  checkCount(op, 'k', s.k);
+  const f = { main: format };
+  return compileMoeKernel(ctx, cache, 'gather backward', gatherBackwardKernel, f, counting);
 }
 
 /** out (R,C) <- rows of inp (N,C) in grouped order. */
@@ -102,18 +67,12 @@ export function recordGatherForward(
   s: GatherSizes,
 ): void {
   const op = 'gather forward';
-  checkSizes(op, s);
+  checkRowShape(op, s);
   checkSameStorage(op, t.inp, t.out);
   const R = s.N * s.k;
-  checkSize(op, 'inp', t.inp, s.N * s.C);
-  checkSize(op, 'out', t.out, R * s.C);
-  checkSize(op, 'tokenOf', t.tokenOf, R);
+  checkBindings(op, t, { inp: s.N * s.C, out: R * s.C, tokenOf: R });
   const words = wordCount(t.out.storage, R * s.C);
-  runKernel(target, kernel, {
-    buffers: t,
-    uniforms: { R, C: s.C, words },
-    work: [words],
-  });
+  launchMoe(target, kernel, { buffers: t, uniforms: { R, C: s.C, words }, work: [words] });
 }
 
 /** dinp (N,C) overwritten <- sum of each token's k row gradients of dout (R,C). */
@@ -125,15 +84,9 @@ export function recordGatherBackward(
   counting?: CastCounting,
 ): void {
   const op = 'gather backward';
-  checkSizes(op, s);
-  checkSize(op, 'dinp', t.dinp, s.N * s.C);
-  checkSize(op, 'dout', t.dout, s.N * s.k * s.C);
-  checkSize(op, 'rowOf', t.rowOf, s.N * s.k);
-  const c = countersOf(kernel, counting);
-  const words = wordCount(t.dinp.storage, s.N * s.C);
-  runKernel(target, kernel, {
-    buffers: { ...t, ...c.buffers },
-    uniforms: { N: s.N, C: s.C, k: s.k, words, group: c.group },
-    work: [words],
-  });
+  checkRowShape(op, s);
+  const { N, C, k } = s;
+  checkBindings(op, t, { dinp: N * C, dout: N * k * C, rowOf: N * k });
+  const words = wordCount(t.dinp.storage, N * C);
+  launchMoe(target, kernel, { buffers: t, uniforms: { N, C, k, words }, work: [words] }, counting);
 }

@@ -14,65 +14,39 @@ import type { PipelineCache } from '../../pipelines';
 import type { Tensor } from '../../tensor';
 import type { CastCounting } from '../convert';
 import type { EventCounting } from '../counters';
-import {
-  compileKernel,
-  dispatch1d,
-  runKernel,
-  type Bindable,
-  type CompiledKernel,
-  type KernelDescriptor,
-} from '../kernel';
+import type { Bindable, CompiledKernel } from '../kernel';
 import routerWgsl from './router.wgsl?raw';
 import routerBackwardWgsl from './routerBackward.wgsl?raw';
-import {
-  checkCount,
-  checkF32,
-  checkFormat,
-  checkRouting,
-  checkSameStorage,
-  checkSize,
-  countersOf,
-} from './shared';
+import { compileMoeKernel, launchMoe, moeKernel } from './factory';
+import { checkBindings, checkRouterShape, checkSameStorage } from './shared';
 
-const WG = 64;
-/** work = [N]: one invocation per pair of tokens. */
-const perTokenPair = (
-  [N]: readonly number[],
-  limits: GPUSupportedLimits,
-): [number, number, number] =>
-  dispatch1d(Math.ceil(N / 2), WG, limits.maxComputeWorkgroupsPerDimension);
-
-export const routerForwardKernel: KernelDescriptor = {
+// work = [N]: one invocation per pair of tokens.
+export const routerForwardKernel = moeKernel({
   name: 'moe_router_forward',
   body: routerWgsl,
-  bindings: [
-    { name: 'logits', access: 'read', type: 'tensor' },
-    { name: 'probs', access: 'read_write', type: 'tensor' },
-    { name: 'gates', access: 'read_write', type: 'tensor' },
-    { name: 'topIdx', access: 'read_write', type: 'u32' },
-  ],
-  uniforms: { N: 'u32', E: 'u32', k: 'u32', group: 'u32' },
-  workgroupSize: [WG, 1, 1],
-  countsEvents: true,
-  dispatch: perTokenPair,
-};
+  bindings: { logits: 'router', probs: 'router rw', gates: 'router rw', topIdx: 'u32 rw' },
+  uniforms: { N: 'u32', E: 'u32', k: 'u32' },
+  counts: true,
+  workgroup: 64,
+  grid: 'pairs',
+});
 
-export const routerBackwardKernel: KernelDescriptor = {
+export const routerBackwardKernel = moeKernel({
   name: 'moe_router_backward',
   body: routerBackwardWgsl,
-  bindings: [
-    { name: 'dprobs', access: 'read_write', type: 'f32' },
-    { name: 'dgates', access: 'read', type: 'f32' },
-    { name: 'probs', access: 'read', type: 'tensor' },
-    { name: 'gates', access: 'read', type: 'tensor' },
-    { name: 'topIdx', access: 'read', type: 'u32' },
-    { name: 'dlogits', access: 'read_write', type: 'tensor' },
-  ],
-  uniforms: { N: 'u32', E: 'u32', k: 'u32', group: 'u32' },
-  workgroupSize: [WG, 1, 1],
-  countsEvents: true,
-  dispatch: perTokenPair,
-};
+  bindings: {
+    dprobs: 'f32 rw',
+    dgates: 'f32',
+    probs: 'router',
+    gates: 'router',
+    topIdx: 'u32',
+    dlogits: 'router rw',
+  },
+  uniforms: { N: 'u32', E: 'u32', k: 'u32' },
+  counts: true,
+  workgroup: 64,
+  grid: 'pairs',
+});
 
 export interface RouterSizes {
   N: number;
@@ -87,11 +61,7 @@ export function compileRouterForward(
   router: FormatName,
   counting?: EventCounting,
 ): Promise<CompiledKernel> {
-  checkFormat('router forward', 'the router', router);
-  return compileKernel(ctx, cache, routerForwardKernel, {
-    formats: { logits: router, probs: router, gates: router },
-    counting,
-  });
+  return compileMoeKernel(ctx, cache, 'router forward', routerForwardKernel, { router }, counting);
 }
 
 export function compileRouterBackward(
@@ -100,16 +70,8 @@ export function compileRouterBackward(
   router: FormatName,
   counting?: EventCounting,
 ): Promise<CompiledKernel> {
-  checkFormat('router backward', 'the router', router);
-  return compileKernel(ctx, cache, routerBackwardKernel, {
-    formats: { probs: router, gates: router, dlogits: router },
-    counting,
-  });
-}
-
-function checkSizes(op: string, s: RouterSizes): void {
-  checkCount(op, 'N', s.N);
-  checkRouting(op, s.E, s.k);
+  const f = { router };
+  return compileMoeKernel(ctx, cache, 'router backward', routerBackwardKernel, f, counting);
 }
 
 /** probs, gates, topIdx <- softmax and top-k of logits. Events of probs/gates stores -> counting. */
@@ -121,17 +83,10 @@ export function recordRouterForward(
   counting?: CastCounting,
 ): void {
   const op = 'router forward';
-  checkSizes(op, s);
-  checkSize(op, 'logits', t.logits, s.N * s.E);
-  checkSize(op, 'probs', t.probs, s.N * s.E);
-  checkSize(op, 'gates', t.gates, s.N * s.k);
-  checkSize(op, 'topIdx', t.topIdx, s.N * s.k);
-  const c = countersOf(kernel, counting);
-  runKernel(target, kernel, {
-    buffers: { ...t, ...c.buffers },
-    uniforms: { N: s.N, E: s.E, k: s.k, group: c.group },
-    work: [s.N],
-  });
+  checkRouterShape(op, s);
+  const { N, E, k } = s;
+  checkBindings(op, t, { logits: N * E, probs: N * E, gates: N * k, topIdx: N * k });
+  launchMoe(target, kernel, { buffers: t, uniforms: { N, E, k }, work: [N] }, counting);
 }
 
 /**
@@ -154,20 +109,10 @@ export function recordRouterBackward(
   counting?: CastCounting,
 ): void {
   const op = 'router backward';
-  checkSizes(op, s);
+  checkRouterShape(op, s);
   checkSameStorage(op, t.probs, t.dlogits);
-  checkSize(op, 'dlogits', t.dlogits, s.N * s.E);
-  checkSize(op, 'dprobs', t.dprobs, s.N * s.E);
-  checkSize(op, 'dgates', t.dgates, s.N * s.k);
-  checkSize(op, 'probs', t.probs, s.N * s.E);
-  checkSize(op, 'gates', t.gates, s.N * s.k);
-  checkSize(op, 'topIdx', t.topIdx, s.N * s.k);
-  checkF32(op, 'dprobs', t.dprobs);
-  checkF32(op, 'dgates', t.dgates);
-  const c = countersOf(kernel, counting);
-  runKernel(target, kernel, {
-    buffers: { ...t, ...c.buffers },
-    uniforms: { N: s.N, E: s.E, k: s.k, group: c.group },
-    work: [s.N],
-  });
+  const { N, E, k } = s;
+  const sizes = { dlogits: N * E, dprobs: N * E, dgates: N * k, probs: N * E, gates: N * k };
+  checkBindings(op, t, { ...sizes, topIdx: N * k }, ['dprobs', 'dgates']);
+  launchMoe(target, kernel, { buffers: t, uniforms: { N, E, k }, work: [N] }, counting);
 }

@@ -17,103 +17,67 @@ import { wordCount } from '../../packing';
 import type { Tensor } from '../../tensor';
 import type { CastCounting } from '../convert';
 import type { EventCounting } from '../counters';
-import {
-  compileKernel,
-  dispatch1d,
-  runKernel,
-  type Bindable,
-  type CompiledKernel,
-  type KernelDescriptor,
-} from '../kernel';
+import type { Bindable, CompiledKernel } from '../kernel';
 import loadBalanceWgsl from './loadBalance.wgsl?raw';
 import loadBalanceBackwardWgsl from './loadBalanceBackward.wgsl?raw';
 import zLossWgsl from './zLoss.wgsl?raw';
 import zLossSumWgsl from './zLossSum.wgsl?raw';
 import zLossBackwardWgsl from './zLossBackward.wgsl?raw';
+import { compileMoeKernels, launchMoe, moeKernel } from './factory';
 import {
   MAX_EXPERTS,
-  checkCount,
-  checkF32,
-  checkFormat,
-  checkRouting,
+  checkBindings,
+  checkRouterShape,
   checkSameStorage,
   checkSize,
-  countersOf,
+  checkF32,
 } from './shared';
 
-const WG = 256;
-const linear = ([n]: readonly number[], limits: GPUSupportedLimits): [number, number, number] =>
-  dispatch1d(n, WG, limits.maxComputeWorkgroupsPerDimension);
-const single = (): [number, number, number] => [1, 1, 1];
-
-export const loadBalanceForwardKernel: KernelDescriptor = {
+// One workgroup: one invocation per expert.
+export const loadBalanceForwardKernel = moeKernel({
   name: 'moe_load_balance_forward',
   body: loadBalanceWgsl,
-  bindings: [
-    { name: 'probs', access: 'read', type: 'tensor' },
-    { name: 'counts', access: 'read', type: 'u32' },
-    { name: 'loss', access: 'read_write', type: 'f32' },
-  ],
+  bindings: { probs: 'router', counts: 'u32', loss: 'f32 rw' },
   uniforms: { N: 'u32', E: 'u32', k: 'u32', slot: 'u32', alphaE: 'f32' },
-  workgroupSize: [MAX_EXPERTS, 1, 1],
-  countsEvents: false,
-  dispatch: single,
-};
+  workgroup: MAX_EXPERTS,
+  grid: 'single',
+});
 
-export const loadBalanceBackwardKernel: KernelDescriptor = {
+// work = [N*E].
+export const loadBalanceBackwardKernel = moeKernel({
   name: 'moe_load_balance_backward',
   body: loadBalanceBackwardWgsl,
-  bindings: [
-    { name: 'counts', access: 'read', type: 'u32' },
-    { name: 'lossScale', access: 'read', type: 'f32' },
-    { name: 'dprobs', access: 'read_write', type: 'f32' },
-  ],
+  bindings: { counts: 'u32', lossScale: 'f32', dprobs: 'f32 rw' },
   uniforms: { N: 'u32', E: 'u32', k: 'u32', coef: 'f32' },
-  workgroupSize: [WG, 1, 1],
-  countsEvents: false,
-  dispatch: linear,
-};
+});
 
-export const zLossLseKernel: KernelDescriptor = {
+// work = [N].
+export const zLossLseKernel = moeKernel({
   name: 'moe_z_loss_lse',
   body: zLossWgsl,
-  bindings: [
-    { name: 'logits', access: 'read', type: 'tensor' },
-    { name: 'lse', access: 'read_write', type: 'f32' },
-  ],
+  bindings: { logits: 'router', lse: 'f32 rw' },
   uniforms: { N: 'u32', E: 'u32' },
-  workgroupSize: [64, 1, 1],
-  countsEvents: false,
-  dispatch: ([N], limits) => dispatch1d(N, 64, limits.maxComputeWorkgroupsPerDimension),
-};
+  workgroup: 64,
+});
 
-export const zLossSumKernel: KernelDescriptor = {
+// One invocation sums the N lse values in order.
+export const zLossSumKernel = moeKernel({
   name: 'moe_z_loss_sum',
   body: zLossSumWgsl,
-  bindings: [
-    { name: 'lse', access: 'read', type: 'f32' },
-    { name: 'loss', access: 'read_write', type: 'f32' },
-  ],
+  bindings: { lse: 'f32', loss: 'f32 rw' },
   uniforms: { N: 'u32', slot: 'u32', beta: 'f32' },
-  workgroupSize: [1, 1, 1],
-  countsEvents: false,
-  dispatch: single,
-};
+  workgroup: 1,
+  grid: 'single',
+});
 
-export const zLossBackwardKernel: KernelDescriptor = {
+// work = [words of dlogits].
+export const zLossBackwardKernel = moeKernel({
   name: 'moe_z_loss_backward',
   body: zLossBackwardWgsl,
-  bindings: [
-    { name: 'logits', access: 'read', type: 'tensor' },
-    { name: 'lse', access: 'read', type: 'f32' },
-    { name: 'lossScale', access: 'read', type: 'f32' },
-    { name: 'dlogits', access: 'read_write', type: 'tensor' },
-  ],
-  uniforms: { N: 'u32', E: 'u32', words: 'u32', coef: 'f32', group: 'u32' },
-  workgroupSize: [WG, 1, 1],
-  countsEvents: true,
-  dispatch: linear,
-};
+  bindings: { logits: 'router', lse: 'f32', lossScale: 'f32', dlogits: 'router rw' },
+  uniforms: { N: 'u32', E: 'u32', words: 'u32', coef: 'f32' },
+  counts: true,
+});
 
 export interface LoadBalanceKernels {
   forward: CompiledKernel;
@@ -121,17 +85,13 @@ export interface LoadBalanceKernels {
 }
 
 /** `router`: storage of the router probabilities. */
-export async function compileLoadBalance(
+export function compileLoadBalance(
   ctx: GpuContext,
   cache: PipelineCache,
   router: FormatName,
 ): Promise<LoadBalanceKernels> {
-  checkFormat('load-balancing loss', 'the router', router);
-  const [forward, backward] = await Promise.all([
-    compileKernel(ctx, cache, loadBalanceForwardKernel, { formats: { probs: router } }),
-    compileKernel(ctx, cache, loadBalanceBackwardKernel),
-  ]);
-  return { forward, backward };
+  const kernels = { forward: loadBalanceForwardKernel, backward: loadBalanceBackwardKernel };
+  return compileMoeKernels(ctx, cache, 'load-balancing loss', kernels, { router });
 }
 
 export interface ZLossKernels {
@@ -141,33 +101,20 @@ export interface ZLossKernels {
 }
 
 /** `router`: storage of the router logits and their gradient. */
-export async function compileZLoss(
+export function compileZLoss(
   ctx: GpuContext,
   cache: PipelineCache,
   router: FormatName,
   counting?: EventCounting,
 ): Promise<ZLossKernels> {
-  checkFormat('z-loss', 'the router', router);
-  const [lse, sum, backward] = await Promise.all([
-    compileKernel(ctx, cache, zLossLseKernel, { formats: { logits: router } }),
-    compileKernel(ctx, cache, zLossSumKernel),
-    compileKernel(ctx, cache, zLossBackwardKernel, {
-      formats: { logits: router, dlogits: router },
-      counting,
-    }),
-  ]);
-  return { lse, sum, backward };
+  const kernels = { lse: zLossLseKernel, sum: zLossSumKernel, backward: zLossBackwardKernel };
+  return compileMoeKernels(ctx, cache, 'z-loss', kernels, { router }, counting);
 }
 
 export interface RouterLossSizes {
   N: number;
   E: number;
   k: number;
-}
-
-function checkSizes(op: string, s: RouterLossSizes): void {
-  checkCount(op, 'N', s.N);
-  checkRouting(op, s.E, s.k);
 }
 
 function checkSlot(op: string, loss: Bindable, slot: number): void {
@@ -186,15 +133,12 @@ export function recordLoadBalanceForward(
   s: RouterLossSizes & { alpha: number; slot: number },
 ): void {
   const op = 'load-balancing loss';
-  checkSizes(op, s);
+  checkRouterShape(op, s);
   checkSlot(op, t.loss, s.slot);
-  checkSize(op, 'probs', t.probs, s.N * s.E);
-  checkSize(op, 'counts', t.counts, s.E);
-  runKernel(target, kernel, {
-    buffers: t,
-    uniforms: { N: s.N, E: s.E, k: s.k, slot: s.slot, alphaE: Math.fround(s.alpha * s.E) },
-    work: [1],
-  });
+  const { N, E, k, slot } = s;
+  checkBindings(op, t, { probs: N * E, counts: E });
+  const uniforms = { N, E, k, slot, alphaE: Math.fround(s.alpha * E) };
+  launchMoe(target, kernel, { buffers: t, uniforms, work: [1] });
 }
 
 /** dprobs (N,E) f32 += d(load balance)/dprobs, times lossScale[0]. Zero dprobs first if needed. */
@@ -205,17 +149,11 @@ export function recordLoadBalanceBackward(
   s: RouterLossSizes & { alpha: number },
 ): void {
   const op = 'load-balancing loss backward';
-  checkSizes(op, s);
-  checkSize(op, 'dprobs', t.dprobs, s.N * s.E);
-  checkSize(op, 'counts', t.counts, s.E);
-  checkSize(op, 'lossScale', t.lossScale, 1);
-  checkF32(op, 'dprobs', t.dprobs);
-  checkF32(op, 'lossScale', t.lossScale);
-  runKernel(target, kernel, {
-    buffers: t,
-    uniforms: { N: s.N, E: s.E, k: s.k, coef: Math.fround((s.alpha * s.E) / s.N) },
-    work: [s.N * s.E],
-  });
+  checkRouterShape(op, s);
+  const { N, E, k } = s;
+  checkBindings(op, t, { dprobs: N * E, counts: E, lossScale: 1 }, ['dprobs', 'lossScale']);
+  const uniforms = { N, E, k, coef: Math.fround((s.alpha * E) / N) };
+  launchMoe(target, kernel, { buffers: t, uniforms, work: [N * E] });
 }
 
 /** lse (N) f32 and loss[slot] (f32) <- beta * mean_t lse_t^2 of logits (N,E). */
@@ -226,21 +164,14 @@ export function recordZLossForward(
   s: { N: number; E: number; beta: number; slot: number },
 ): void {
   const op = 'z-loss';
-  checkSizes(op, { ...s, k: 1 });
+  checkRouterShape(op, { ...s, k: 1 });
   checkSlot(op, t.loss, s.slot);
-  checkSize(op, 'lse', t.lse, s.N);
-  checkSize(op, 'logits', t.logits, s.N * s.E);
-  checkF32(op, 'lse', t.lse);
-  runKernel(target, kernels.lse, {
-    buffers: { logits: t.logits, lse: t.lse },
-    uniforms: { N: s.N, E: s.E },
-    work: [s.N],
-  });
-  runKernel(target, kernels.sum, {
-    buffers: { lse: t.lse, loss: t.loss },
-    uniforms: { N: s.N, slot: s.slot, beta: Math.fround(s.beta) },
-    work: [1],
-  });
+  const { N, E, slot } = s;
+  checkBindings(op, t, { lse: N, logits: N * E }, ['lse']);
+  const { logits, lse, loss } = t;
+  launchMoe(target, kernels.lse, { buffers: { logits, lse }, uniforms: { N, E }, work: [N] });
+  const uniforms = { N, slot, beta: Math.fround(s.beta) };
+  launchMoe(target, kernels.sum, { buffers: { lse, loss }, uniforms, work: [1] });
 }
 
 /** dlogits (N,E) = store(dlogits + d(z-loss)/dlogits * lossScale[0]). Events: the dlogits stores. */
@@ -252,19 +183,12 @@ export function recordZLossBackward(
   counting?: CastCounting,
 ): void {
   const op = 'z-loss backward';
-  checkSizes(op, { ...s, k: 1 });
+  checkRouterShape(op, { ...s, k: 1 });
   checkSameStorage(op, t.logits, t.dlogits);
-  checkSize(op, 'dlogits', t.dlogits, s.N * s.E);
-  checkSize(op, 'logits', t.logits, s.N * s.E);
-  checkSize(op, 'lse', t.lse, s.N);
-  checkSize(op, 'lossScale', t.lossScale, 1);
-  checkF32(op, 'lse', t.lse);
-  checkF32(op, 'lossScale', t.lossScale);
-  const c = countersOf(kernels.backward, counting);
-  const words = wordCount(t.dlogits.storage, s.N * s.E);
-  runKernel(target, kernels.backward, {
-    buffers: { ...t, ...c.buffers },
-    uniforms: { N: s.N, E: s.E, words, coef: Math.fround((2 * s.beta) / s.N), group: c.group },
-    work: [words],
-  });
+  const { N, E } = s;
+  const sizes = { dlogits: N * E, logits: N * E, lse: N, lossScale: 1 };
+  checkBindings(op, t, sizes, ['lse', 'lossScale']);
+  const words = wordCount(t.dlogits.storage, N * E);
+  const uniforms = { N, E, words, coef: Math.fround((2 * s.beta) / N) };
+  launchMoe(target, kernels.backward, { buffers: t, uniforms, work: [words] }, counting);
 }

@@ -37,6 +37,19 @@ export function checkCount(op: string, what: string, n: number): void {
   }
 }
 
+/** N tokens, C channels, k slots per token (combine, gather). */
+export function checkRowShape(op: string, s: { N: number; C: number; k: number }): void {
+  checkCount(op, 'N', s.N);
+  checkCount(op, 'C', s.C);
+  checkCount(op, 'k', s.k);
+}
+
+/** N tokens routed to k of E experts (router, router losses). */
+export function checkRouterShape(op: string, s: { N: number; E: number; k: number }): void {
+  checkCount(op, 'N', s.N);
+  checkRouting(op, s.E, s.k);
+}
+
 /** A tensor of exactly `size` elements, or a buffer holding at least `size` 4-byte words. */
 export function checkSize(op: string, name: string, value: Bindable, size: number): void {
   if ('storage' in value) {
@@ -64,6 +77,22 @@ export function checkF32(op: string, name: string, value: Bindable): void {
       `MoE ${op}: "${t.label}" (${name}) is stored as ${t.storage}; this gradient is kept in f32, give an fp32 tensor.`,
     );
   }
+}
+
+/**
+ * Each binding of `t` named in `sizes` against its expected size (checkSize), in that order; then
+ * the ones named in `f32` are f32 (checkF32).
+ */
+export function checkBindings<T extends Readonly<Record<string, Bindable>>>(
+  op: string,
+  t: T,
+  sizes: { readonly [K in keyof T]?: number },
+  f32: readonly (keyof T & string)[] = [],
+): void {
+  for (const [name, size] of Object.entries(sizes) as [keyof T & string, number][]) {
+    checkSize(op, name, t[name], size);
+  }
+  for (const name of f32) checkF32(op, name, t[name]);
 }
 
 /** Two tensors that one kernel reads in the same format. */
