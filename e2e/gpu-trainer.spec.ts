@@ -192,6 +192,69 @@ test('a diverging lane stops where the CPU backend says, the others go on; reset
   ]);
 });
 
+test('a snapshot restores into a fresh GPU trainer bit for bit, and into the CPU trainer within tolerance', async ({ page }) => {
+  test.setTimeout(120_000);
+  await setUp(page);
+  const r = await page.evaluate(async (src) => {
+    const { createGpuTrainer } = await import(/* @vite-ignore */ `${src}train/gpuBackend.ts`);
+    const { createCpuTrainer } = await import(/* @vite-ignore */ `${src}train/cpuBackend.ts`);
+    const { makeLane } = await import(/* @vite-ignore */ `${src}train/lane.ts`);
+    const { modelConfig } = await import(/* @vite-ignore */ `${src}model/config.ts`);
+    const { data, ctx } = (window as unknown as { __gt: { data: { vocab: number }; ctx: unknown } }).__gt;
+    // State beyond the weights: moments, a scale that backs off (2^24 overflows fp16 gradients)
+    // and grows every clean step, pure bf16 with stochastic rounding keyed by the step.
+    const lanes = [
+      makeLane('fp32'),
+      makeLane('fp16-amp', { scaler: { init_scale: 2 ** 24, growth_interval: 1 } }),
+      makeLane('bf16-pure', { stochasticRounding: true }),
+    ];
+    const metrics = { heldoutEvery: 0, heldoutBatches: 1, sampleEvery: 0, sampleLength: 0, sampleTemperature: 0, histogramEvery: 0 };
+    const run = { model: modelConfig('tiny', data.vocab), lanes, dataSeed: 4, metrics };
+    type F = { step: number; lane: string; loss: number; gradNorm: number; lossScale: number; weightNormTotal: number; stepSkipped: boolean; lostUpdates: number | null; events: unknown; expertLoad: unknown };
+    const pick = (f: F) => [f.step, f.lane, f.loss, f.gradNorm, f.lossScale, f.weightNormTotal, f.stepSkipped, f.lostUpdates, f.events, f.expertLoad];
+    const original = createGpuTrainer(ctx);
+    await original.configure(run, data);
+    await original.step(3);
+    const snapshot = structuredClone(await original.snapshot());
+    const continued = (await original.step(3)) as F[];
+    original.dispose();
+    const resumed = createGpuTrainer(ctx);
+    await resumed.configure(run, data);
+    await resumed.restore(snapshot);
+    const stepAfterRestore = resumed.status().step;
+    const replayed = (await resumed.step(3)) as F[];
+    resumed.dispose();
+    const cpu = createCpuTrainer();
+    await cpu.configure(run, data);
+    await cpu.restore(snapshot);
+    const onCpu = (await cpu.step(1)) as F[];
+    return {
+      snapshotStep: snapshot.step,
+      scales: snapshot.lanes.map((l: { scale: number; skippedSteps: number; stepsDone: number }) => [l.scale, l.skippedSteps, l.stepsDone]),
+      stepAfterRestore,
+      continued: continued.map(pick),
+      replayed: replayed.map(pick),
+      step4: continued.filter((f) => f.step === 4).map((f) => [f.lane, f.loss, f.lossScale, f.stepSkipped]),
+      cpu4: onCpu.map((f) => [f.lane, f.loss, f.lossScale, f.stepSkipped]),
+    };
+  }, SRC);
+  expect(r.snapshotStep).toBe(3);
+  expect(r.stepAfterRestore).toBe(3);
+  console.log('snapshot [scale, skipped, AdamW steps] per lane:', JSON.stringify(r.scales));
+  // The fp16 lane skipped at least one step and moved its scale, so the restored state matters.
+  expect(r.scales[1][1]).toBeGreaterThan(0);
+  expect(r.scales[1][0]).not.toBe(2 ** 24);
+  expect(r.replayed).toEqual(r.continued);
+  // On the CPU: the same steps and scaler decisions; losses within each format's step tolerance
+  // (the GPU sums in another order: f32 1e-5 relative, 16-bit a quarter ulp of the format).
+  const tol: Record<string, number> = { fp32: 1e-5, 'fp16-amp': 2 ** -10 / 4, 'bf16-pure': 2 ** -7 / 4 };
+  expect(r.cpu4.map((f) => [f[0], f[2], f[3]])).toEqual(r.step4.map((f) => [f[0], f[2], f[3]]));
+  for (const [i, [lane, loss]] of r.cpu4.entries()) {
+    const gpuLoss = r.step4[i][1] as number;
+    expect(Math.abs((loss as number) - gpuLoss) / Math.abs(gpuLoss), `${lane} step 4 loss CPU ${loss} GPU ${gpuLoss}`).toBeLessThanOrEqual(tol[lane as string]);
+  }
+});
+
 test("the training worker asked for 'webgpu' trains on the GPU and says so, with no fallback", async ({ page }) => {
   const messages = await page.evaluate(async (src) => {
     const { createLabClient } = await import(/* @vite-ignore */ `${src}worker/client.ts`);
