@@ -8,22 +8,11 @@
  * rate, the stochastic-rounding key, the low copy of autocast recipes) follows from the step
  * number and these.
  */
+import type { TrainingState } from '../model/trainingState';
 import type { Divergence } from './metrics';
 
-export interface LaneSnapshot {
+export interface LaneSnapshot extends TrainingState {
   id: string;
-  /** The reference's flat parameter layout, exact values. */
-  weights: Float32Array;
-  /** AdamW exp_avg and exp_avg_sq, same layout. */
-  expAvg: Float32Array;
-  expAvgSq: Float32Array;
-  /** AdamW steps taken (skipped steps do not count). */
-  stepsDone: number;
-  /** Loss scale (1 without loss scaling) and clean steps since its last change. */
-  scale: number;
-  growthTracker: number;
-  /** Steps skipped for inf/NaN gradients so far. */
-  skippedSteps: number;
   divergence: Divergence | null;
 }
 

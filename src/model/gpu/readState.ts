@@ -10,6 +10,7 @@ import {
   type GradNormValues,
   type OptimizerStateValues,
 } from '../../gpu/kernels/optim';
+import type { TrainingState } from '../trainingState';
 import type { EventCountTable } from './counters';
 import { LOSS_SLOT, lossWords } from './kernels';
 import { fromGpuLayout } from './layout';
@@ -115,18 +116,8 @@ export async function readLostUpdates(model: GpuMoeModel): Promise<number | null
   return words.reduce((a, x) => a + x, 0);
 }
 
-/** Everything a model needs to train on from where it is (reference layout, exact values):
- * weights (master, or the pure recipe's stored weights), AdamW moments and the optimizer and
- * loss-scale state. GpuMoeModel.load puts it back. */
-export interface GpuModelState {
-  weights: Float32Array;
-  expAvg: Float32Array;
-  expAvgSq: Float32Array;
-  stepsDone: number;
-  scale: number;
-  growthTracker: number;
-  skippedSteps: number;
-}
+/** The GPU model's training state (GpuMoeModel.load puts it back). */
+export type GpuModelState = TrainingState;
 
 /** Reads the model's state (after the steps submitted so far). */
 export async function readModelState(model: GpuMoeModel): Promise<GpuModelState> {
