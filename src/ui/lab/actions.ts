@@ -78,8 +78,12 @@ export function createLabActions({ stores, session, probe }: ActionDeps): LabAct
     }
   }
 
-  /** The run went with its GPU device and can go on from its snapshot. */
-  const resumable = (): boolean => run().state === 'unconfigured' && (run().deviceLost?.snapshotStep ?? null) !== null;
+  /** The run went with its GPU device and can go on from its snapshot (its settings unchanged
+   * since; edited settings start their own run). */
+  const resumable = (): boolean =>
+    run().state === 'unconfigured' &&
+    (run().deviceLost?.snapshotStep ?? null) !== null &&
+    run().configured?.revision === config().revision;
 
   const go = (then: NonNullable<AfterConfigure>): void => {
     const s = session();
