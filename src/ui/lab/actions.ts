@@ -113,7 +113,11 @@ export function createLabActions({ stores, session, probe }: ActionDeps): LabAct
       else if (run().configured) void configure(null);
       else stores.series.getState().clear();
     },
-    resume: () => go({ type: 'play' }),
+    resume() {
+      const s = session();
+      if (s && run().state === 'unconfigured' && (run().deviceLost?.snapshotStep ?? null) !== null) s.resume({ type: 'play' });
+      else go({ type: 'play' });
+    },
     loseDevice: () => session()?.loseDevice(),
     setSpeed(stepsPerSecond) {
       config().setStepsPerSecond(stepsPerSecond);
