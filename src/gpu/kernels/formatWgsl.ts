@@ -32,8 +32,6 @@ export function lanesPerWord(name: FormatName): 1 | 2 | 4 {
 }
 
 const hex = (v: number) => `0x${(v >>> 0).toString(16).toUpperCase()}u`;
-/** ' + 5' or ' - 112': an i32 offset written as WGSL. */
-const plus = (k: number) => (k === 0 ? '' : k < 0 ? ` - ${-k}` : ` + ${k}`);
 
 /** Integer facts of the format's bit layout (the same ones numerics/layout.ts uses). */
 function layoutConstants(f: Format) {
@@ -59,9 +57,8 @@ export function formatWgsl(name: FormatName): string {
   const id = wgslFormatId(name);
   const C = id.toUpperCase();
   const { expOnes, unit, overflowMagnitude, signShift, magMask } = layoutConstants(f);
-  // Decode of subnormals: m * 2^(1 - bias - mb). Its f32 exponent p + (1 - bias - mb) for the
-  // leading bit p of m is normal in f32 for some m when -bias >= -126, subnormal in f32 (bf16)
-  // when 1 - bias - mb < -126; only the branches a format can reach are emitted.
+  // Decode of subnormals: m * 2^subExp with subExp = 1 - bias - mb. Normal in f32 for some m when
+  // -bias >= -126, subnormal in f32 (bf16) when subExp < -126; only reachable candidates are emitted.
   const subExp = 1 - f.bias - f.mantissaBits;
   const someSubnormalsAreF32Normal = -f.bias >= -126;
   const someSubnormalsAreF32Subnormal = subExp < -126;
@@ -70,22 +67,42 @@ export function formatWgsl(name: FormatName): string {
       `formatWgsl(${name}): the format's range does not fit in f32, so decoding could not be exact.`,
     );
   }
-  const subnormalDecode = [
-    someSubnormalsAreF32Normal
-      ? `    let p = firstLeadingBit(m);
-    let e32 = i32(p)${plus(subExp + 127)};
-    if (e32 >= 1) { return sign | (u32(e32) << 23u) | ((m ^ (1u << p)) << (23u - p)); }`
-      : '',
-    someSubnormalsAreF32Subnormal
-      ? `    return sign | (m << ${150 - f.bias - f.mantissaBits}u); // an f32 subnormal: built from bits, no arithmetic`
-      : '    return sign; // not reached: every subnormal of this format is an f32 normal',
-  ]
-    .filter(Boolean)
-    .join('\n');
-  const nanDecode =
+  const mantShift = 23 - f.mantissaBits; // format mantissa -> f32 mantissa
+  // f32 exponent field of the format's smallest normal binade (>= 1 since bias <= 127).
+  const lowestNormalE32 = 128 - f.bias;
+
+  // Straight-line decode: every candidate is computed and `select` picks one, so SIMD lanes
+  // (SwiftShader 4 wide, GPUs 32) never diverge; a branchy decode costs every path on each load.
+  const specialDecode =
     f.special === 'ieee'
-      ? `  if (e == ${expOnes}u) { return sign | 0x7F800000u | (m << ${23 - f.mantissaBits}u); } // inf (m = 0) or NaN`
-      : `  if (e == ${expOnes}u && m == ${unit - 1}u) { return sign | 0x7FC00000u; } // the only NaN; no inf`;
+      ? 128 + f.bias - expOnes === 0
+        ? '  let wide = normal; // inf and NaN rebias like normals: exponent field 255, payload kept'
+        : `  let wide = normal + select(0u, ${hex((128 + f.bias - expOnes) << 23)}, mag >= ${hex(expOnes * unit)}); // inf / NaN: field 255, payload kept`
+      : `  let wide = select(normal, 0x7FC00000u, mag == ${hex(magMask)}); // the only NaN; no inf`;
+  const subCandidates: string[] = [];
+  const subValues: string[] = [];
+  if (someSubnormalsAreF32Normal) {
+    // Normalising m needs its leading bit. firstLeadingBit, or a select search for it, costs about
+    // as much as the rest of the decode again on SwiftShader (fp16-amp training 84 vs 44 ms a
+    // step); i32 -> f32 of an integer below 2^24 is exact (WGSL: an exactly representable value
+    // converts to itself; nothing rounds, nothing is subnormal), so f32(m) has the exponent field
+    // 127 + p and m's bits below the leading one: lowering the field by -subExp gives m * 2^subExp.
+    // max() keeps zero (f32 bits 0) at 0.
+    const lower = hex(-subExp << 23);
+    subCandidates.push(`  let sub_normal = max(bitcast<u32>(f32(i32(mag))), ${lower}) - ${lower};`);
+    subValues.push('sub_normal');
+  }
+  if (someSubnormalsAreF32Subnormal) {
+    // An f32 subnormal m * 2^subExp is the integer m * 2^(subExp + 149): built from bits.
+    subCandidates.push(`  let sub_tiny = mag << ${subExp + 149}u;`);
+    subValues.push('sub_tiny');
+  }
+  // m >= 2^(-126 - subExp) is an f32 normal.
+  const subValue =
+    subValues.length === 2
+      ? `select(sub_tiny, sub_normal, mag >= ${hex(2 ** (-126 - subExp))})`
+      : subValues[0];
+  const picked = `select(wide, ${subValue}, mag < ${hex(unit)})`;
 
   // A format with f32's exponent field (bf16) is f32 with the low mantissa bits cut off: its bits
   // shifted up are the f32 bits of the same value in every case (zero, subnormal, inf, NaN).
@@ -93,15 +110,12 @@ export function formatWgsl(name: FormatName): string {
   const decodeFn = truncatedF32
     ? `fn ${id}_bits_to_f32bits(b: u32) -> u32 { return b << ${32 - f.bits}u; }`
     : `fn ${id}_bits_to_f32bits(b: u32) -> u32 {
-  let sign = ((b >> ${C}_SIGN_SHIFT) & 1u) << 31u;
-  let e = (b >> ${C}_MB) & ${expOnes}u;
-  let m = b & ${unit - 1}u;
-${nanDecode}
-  if (e == 0u) {
-    if (m == 0u) { return sign; }
-${subnormalDecode}
-  }
-  return sign | ((e${f.bias === 127 ? '' : ` + ${127 - f.bias}u`}) << 23u) | (m << ${23 - f.mantissaBits}u);
+  let mag = b & ${hex(magMask)};
+  let normal = (mag << ${mantShift}u) + ${hex((127 - f.bias) << 23)}; // rebias the exponent field
+${specialDecode}
+${subCandidates.join('\n')}
+  let sign = (b << ${31 - signShift}u) & 0x80000000u;
+  return sign | ${picked};
 }`;
 
   return `// ---- ${f.label} (${name}): 1 sign, ${f.exponentBits} exponent, ${f.mantissaBits} mantissa bits, bias ${f.bias}, special '${f.special}'
@@ -110,34 +124,30 @@ const ${C}_SIGN_SHIFT = ${signShift}u;
 const ${C}_OVERFLOW_MAG = ${hex(overflowMagnitude)}; // ${f.special === 'ieee' ? 'inf' : 'NaN (no inf)'}; magnitudes >= it are not finite
 const ${C}_NAN = ${hex(f.canonicalNaN)};          // quiet NaN stored for any NaN input
 
-// Shared by both roundings: the f32 significand (hidden bit included) and the shift that puts it
-// on the format's grid. |x| = sig * 2^(max(e32, 1) - 150); t is the format's biased exponent.
-// Returns (sig, shift, te - 1) where te = max(t, 1): below the normal range the quantum stays at
-// the subnormal one, so the shift grows by 1 - t.
+// Shared by both roundings, straight-line: (sig, shift, base) with |x| = sig * 2^(max(e32, 1) - 150)
+// (sig has the hidden bit), shift the right shift that puts sig on the format's grid and base the
+// format's exponent field of that grid, shifted into place. e = max(e32, ${lowestNormalE32}) clamps below the
+// normal range, where the quantum stays the subnormal one and the shift grows instead.
 fn ${id}_grid(x: u32) -> vec3<u32> {
   let e32 = (x >> 23u) & 0xFFu;
-  let sig = select(x & 0x7FFFFFu, (x & 0x7FFFFFu) | 0x800000u, e32 != 0u);
-  let t = i32(max(e32, 1u))${plus(f.bias - 127)};
-  let te = max(t, 1);
-  return vec3<u32>(sig, u32(${23 - f.mantissaBits} + (te - t)), u32(te - 1));
+  let sig = (x & 0x7FFFFFu) | select(0u, 0x800000u, e32 != 0u);
+  let e = max(e32, ${lowestNormalE32}u);
+  return vec3<u32>(sig, ${mantShift}u + e - max(e32, 1u), (e - ${lowestNormalE32}u) << ${C}_MB);
 }
 
+// Round to nearest, ties to even, without branches: inf rounds past the largest finite value and
+// is clamped to ${C}_OVERFLOW_MAG like any overflow; only NaN is picked apart.
 fn f32bits_to_${id}_bits(x: u32) -> u32 {
-  let sign = (x >> 31u) << ${C}_SIGN_SHIFT;
-  if ((x & 0x7F800000u) == 0x7F800000u) {
-    return sign | select(${C}_OVERFLOW_MAG, ${C}_NAN, (x & 0x7FFFFFu) != 0u);
-  }
   let g = ${id}_grid(x);
   // Past 25 the significand (< 2^24) is below half a quantum: it rounds to zero at any shift.
-  let shift = min(g.y, 25u);
-  let q = g.x >> shift;
-  let rest = g.x & ((1u << shift) - 1u);
-  let half = 1u << (shift - 1u);
-  // Round to nearest, ties to even (guard bit = rest >= half, sticky = rest != half).
-  let up = rest > half || (rest == half && (q & 1u) == 1u);
-  // (te - 1) * 2^mb + q: a carry out of the mantissa moves into the exponent field.
-  let mag = (g.z << ${C}_MB) + q + select(0u, 1u, up);
-  return sign | min(mag, ${C}_OVERFLOW_MAG);
+  let s = min(g.y, 25u);
+  // Adding half - 1 plus the kept low bit carries into the quotient exactly when the rest is
+  // above half, or equal to it with the quotient odd (sum < 2^26: no u32 overflow).
+  let q = (g.x + (1u << (s - 1u)) - 1u + ((g.x >> s) & 1u)) >> s;
+  // base + q: a carry out of the mantissa moves into the exponent field.
+  let mag = min(g.z + q, ${C}_OVERFLOW_MAG);
+  let sign = (x >> 31u) << ${C}_SIGN_SHIFT;
+  return sign | select(mag, ${C}_NAN, (x & 0x7FFFFFFFu) > 0x7F800000u);
 }
 
 fn f32_to_${id}_bits(x: f32) -> u32 { return f32bits_to_${id}_bits(bitcast<u32>(x)); }
@@ -145,18 +155,15 @@ fn f32_to_${id}_bits(x: f32) -> u32 { return f32bits_to_${id}_bits(bitcast<u32>(
 // Stochastic rounding as numerics stochasticRound: away from zero iff
 // floor(rest * 2^(32 - shift)) + r >= 2^32, i.e. the u32 sum carries.
 fn stochastic_${id}_bits(x: u32, r: u32) -> u32 {
-  let sign = (x >> 31u) << ${C}_SIGN_SHIFT;
-  if ((x & 0x7F800000u) == 0x7F800000u) {
-    return sign | select(${C}_OVERFLOW_MAG, ${C}_NAN, (x & 0x7FFFFFu) != 0u);
-  }
   let g = ${id}_grid(x);
   let s = min(g.y, 31u);
   let q = g.x >> s;
   let rest = g.x & ((1u << s) - 1u);
   let scaled = select(rest >> min(g.y - 32u, 31u), rest << (32u - min(g.y, 32u)), g.y <= 32u);
   let up = scaled + r < r;
-  let mag = (g.z << ${C}_MB) + q + select(0u, 1u, up);
-  return sign | min(mag, ${C}_OVERFLOW_MAG);
+  let mag = min(g.z + q + select(0u, 1u, up), ${C}_OVERFLOW_MAG);
+  let sign = (x >> 31u) << ${C}_SIGN_SHIFT;
+  return sign | select(mag, ${C}_NAN, (x & 0x7FFFFFFFu) > 0x7F800000u);
 }
 
 ${decodeFn}
@@ -164,13 +171,13 @@ ${decodeFn}
 fn ${id}_bits_to_f32(b: u32) -> f32 { return bitcast<f32>(${id}_bits_to_f32bits(b)); }
 
 // The cast's event (numerics classify, first match wins): x f32 bits, b the result's bits.
+// Selected from the last rule up, so the first matching rule is the one left.
 fn ${id}_event(x: u32, b: u32) -> u32 {
-  if ((x & 0x7F800000u) == 0x7F800000u) { return EVENT_NONFINITE; }
   let mag = b & ${hex(magMask)};
-  if (mag >= ${C}_OVERFLOW_MAG) { return EVENT_OVERFLOW; }
-  if (mag == 0u) { return select(EVENT_NONE, EVENT_UNDERFLOW, (x & 0x7FFFFFFFu) != 0u); }
-  if (mag < ${hex(unit)}) { return EVENT_SUBNORMAL; }
-  return EVENT_NONE;
+  let ax = x & 0x7FFFFFFFu;
+  let small = select(EVENT_SUBNORMAL, select(EVENT_NONE, EVENT_UNDERFLOW, ax != 0u), mag == 0u);
+  let finite = select(select(EVENT_NONE, small, mag < ${hex(unit)}), EVENT_OVERFLOW, mag >= ${C}_OVERFLOW_MAG);
+  return select(finite, EVENT_NONFINITE, ax >= 0x7F800000u);
 }
 `;
 }
