@@ -5,6 +5,9 @@
  *
  * Only integer operations on bit patterns: WGSL f32 arithmetic may flush subnormals and need not
  * round to nearest, and pack2x16float / quantizeToF16 leave rounding and overflow unspecified.
+ * The one float operation is the i32 -> f32 conversion of a subnormal's significand m < 2^24,
+ * exact by the WGSL spec and a normal f32 (nothing rounds, nothing can flush): it finds m's
+ * leading bit at half the cost of firstLeadingBit on SwiftShader (fp16-amp steps 44 vs 84 ms).
  * inf/NaN are recognised from the exponent field of bitcast<u32>(x), never by x != x.
  *
  * Per format F (identifier fmt = wgslFormatId(F), constants FMT_*), all on f32 bit patterns:
