@@ -37,4 +37,25 @@ describe('ChunkedArray', () => {
       expect(column.floorIndex(value)).toBe(expected);
     }
   });
+
+  it('keeps bytes and Uint32s in chunks of the size asked, across boundaries and a truncate', () => {
+    const rand = seededRandom(13);
+    const bytes = new ChunkedArray(Uint8Array, 16);
+    const words = new ChunkedArray(Uint32Array, 10); // rounded up to 16
+    const plainBytes: number[] = [];
+    const plainWords: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const w = Math.floor(rand() * 2 ** 32);
+      bytes.push(w % 256);
+      words.push(w);
+      plainBytes.push(w % 256);
+      plainWords.push(w);
+    }
+    expect(Array.from(bytes.toArray())).toEqual(plainBytes);
+    expect(Array.from(words.toArray())).toEqual(plainWords);
+    bytes.truncate(33);
+    bytes.push(7);
+    expect(bytes.length).toBe(34);
+    expect(Array.from(bytes.toArray())).toEqual([...plainBytes.slice(0, 33), 7]);
+  });
 });

@@ -1,20 +1,33 @@
 /**
- * An append-only column of numbers in fixed-size Float64Array chunks: appending never copies what
- * is already there (a run of 100k steps is 25 chunks per metric), and reads are O(1) by index.
+ * An append-only column of numbers in fixed-size typed-array chunks (Float64Array unless asked
+ * otherwise; the frame archive keeps bytes and Uint32s): appending never copies what is already
+ * there (a run of 100k steps is 25 chunks per metric), and reads are O(1) by index.
  */
 const CHUNK = 4096;
 
+type Chunk = Float64Array | Uint32Array | Uint8Array;
+type ChunkType = new (length: number) => Chunk;
+
 export class ChunkedArray {
-  #chunks: Float64Array[] = [];
+  readonly #type: ChunkType;
+  /** Elements per chunk, a power of two. */
+  readonly #size: number;
+  #chunks: Chunk[] = [];
   #length = 0;
+
+  /** `size` is rounded up to a power of two. A value pushed must fit the type (Uint8Array: 0..255). */
+  constructor(type: ChunkType = Float64Array, size = CHUNK) {
+    this.#type = type;
+    this.#size = 2 ** Math.max(0, Math.ceil(Math.log2(size)));
+  }
 
   get length(): number {
     return this.#length;
   }
 
   push(value: number): void {
-    const offset = this.#length % CHUNK;
-    if (offset === 0) this.#chunks.push(new Float64Array(CHUNK));
+    const offset = this.#length % this.#size;
+    if (offset === 0) this.#chunks.push(new this.#type(this.#size));
     this.#chunks[this.#chunks.length - 1][offset] = value;
     this.#length++;
   }
@@ -27,13 +40,13 @@ export class ChunkedArray {
   /** Keeps the first `length` elements (a resumed run drops the steps it lost). */
   truncate(length: number): void {
     const n = Math.max(0, Math.min(this.#length, Math.floor(length)));
-    this.#chunks.length = Math.ceil(n / CHUNK);
+    this.#chunks.length = Math.ceil(n / this.#size);
     this.#length = n;
   }
 
   get(i: number): number {
     if (i < 0 || i >= this.#length) return NaN;
-    return this.#chunks[Math.floor(i / CHUNK)][i % CHUNK];
+    return this.#chunks[Math.floor(i / this.#size)][i % this.#size];
   }
 
   last(): number {
@@ -44,8 +57,8 @@ export class ChunkedArray {
   toArray(): Float64Array {
     const out = new Float64Array(this.#length);
     for (let c = 0; c < this.#chunks.length; c++) {
-      const start = c * CHUNK;
-      out.set(this.#chunks[c].subarray(0, Math.min(CHUNK, this.#length - start)), start);
+      const start = c * this.#size;
+      out.set(this.#chunks[c].subarray(0, Math.min(this.#size, this.#length - start)), start);
     }
     return out;
   }

@@ -31,7 +31,7 @@ describe('lab stores', () => {
     expect(strip(stores.config.getState())).toEqual(strip(fresh.config));
     expect(strip(stores.ui.getState())).toEqual(strip(fresh.ui));
     expect(strip(stores.run.getState())).toEqual(strip(fresh.run));
-    expect(stores.series.getState().frames).toHaveLength(0);
+    expect(stores.series.getState().frames()).toHaveLength(0);
     expect(stores.series.getState().lanes.size).toBe(0);
   });
 });

@@ -20,7 +20,7 @@ describe('series store', () => {
     store.getState().append(frames.slice(0, 20));
     store.getState().append(frames.slice(20));
     const s = store.getState();
-    expect(s.frames).toHaveLength(60);
+    expect(s.frames()).toHaveLength(60);
     expect(s.maxStep).toBe(30);
     const a = s.lanes.get('a');
     const b = s.lanes.get('b');
@@ -49,7 +49,7 @@ describe('series store', () => {
     const rand = seededRandom(4);
     store.getState().append([syntheticFrame('a', 1, rand), syntheticFrame('a', 2, rand)]);
     store.getState().append([syntheticFrame('a', 2, rand), syntheticFrame('a', 1, rand), syntheticFrame('a', 3, rand)]);
-    expect(store.getState().frames.map((f) => f.step)).toEqual([1, 2, 3]);
+    expect(store.getState().frames().map((f) => f.step)).toEqual([1, 2, 3]);
   });
 
   it('bumps version once per batch, and clear() empties everything', () => {
@@ -60,7 +60,7 @@ describe('series store', () => {
     store.getState().append([syntheticFrame('a', 1, rand), syntheticFrame('b', 1, rand)]);
     expect(notified).toBe(1);
     store.getState().clear();
-    expect(store.getState().frames).toHaveLength(0);
+    expect(store.getState().frames()).toHaveLength(0);
     expect(store.getState().lanes.size).toBe(0);
     unsubscribe();
   });
@@ -102,7 +102,7 @@ describe('series store', () => {
     store.getState().truncate(4097);
     const s = store.getState();
     expect(s.maxStep).toBe(4097);
-    expect(s.frames).toEqual(kept);
+    expect(s.frames()).toEqual(kept);
     const a = s.lanes.get('a')!;
     expect(a.steps.length).toBe(4097);
     for (const col of a.columns.values()) expect(col.length).toBe(4097);
@@ -116,7 +116,7 @@ describe('series store', () => {
     expect(store.getState().lanes.get('a')!.steps.length).toBe(4098);
     // Truncating to 0 leaves empty lanes.
     store.getState().truncate(0);
-    expect(store.getState().frames).toEqual([]);
+    expect(store.getState().frames()).toEqual([]);
     expect(store.getState().lanes.get('b')!.steps.length).toBe(0);
     expect(store.getState().maxStep).toBe(0);
   });

@@ -1,9 +1,9 @@
 /**
- * The live series slice: every frame the worker sends, kept whole for export, and per lane a
- * column store of the numbers the charts draw (append-only chunked arrays aligned with the lane's
- * step column). The columns are mutated in place and `version` is bumped once per batch of
- * frames: charts subscribe to `version` and redraw on the next animation frame, nothing else
- * re-renders per step.
+ * The live series slice: per lane a column store of the numbers the charts draw (append-only
+ * chunked arrays aligned with the lane's step column), and every frame the worker sent, kept for
+ * the export in what those columns lack (frameArchive.ts) and rebuilt on demand by frames().
+ * The columns are mutated in place and `version` is bumped once per batch of frames: charts
+ * subscribe to `version` and redraw on the next animation frame, nothing else re-renders per step.
  *
  * Column names follow the CSV export's metric names (train/csv.ts): loss, ce_loss, balance_loss,
  * z_loss, lr, tokens_per_s, step_ms, grad_norm, loss_scale, found_inf, step_skipped,
@@ -13,6 +13,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Divergence, MetricsFrame, TextSample } from '../worker/protocol';
 import { ChunkedArray } from './chunked';
+import { ArrivalOrder, LaneFrames } from './frameArchive';
 
 export type GradHistogram = NonNullable<MetricsFrame['gradHistogram']>;
 export type MemoryEstimate = NonNullable<MetricsFrame['memory']>;
@@ -28,6 +29,8 @@ export class LaneSeries {
   memory: MemoryEstimate | null = null;
   readonly samples: SampleEntry[] = [];
   divergence: Divergence | null = null;
+  /** What the export needs of each frame beyond the columns, row for row. */
+  readonly archive = new LaneFrames();
 
   constructor(id: string) {
     this.id = id;
@@ -67,7 +70,9 @@ export class LaneSeries {
         col.fill(NaN, n);
         this.columns.set(metric, col);
       }
-      col.push(value);
+      // A name twice in one frame (a colliding tensor name) keeps its first value: columns stay
+      // aligned (the archive keeps such a frame whole).
+      if (col.length === n) col.push(value);
     }
     // Columns this frame lacks stay aligned with the step column.
     for (const col of this.columns.values()) if (col.length === n) col.push(NaN);
@@ -79,6 +84,7 @@ export class LaneSeries {
     if (frame.memory) this.memory = frame.memory;
     if (frame.sample) this.addSample({ step: frame.step, ...frame.sample });
     if (frame.diverged) this.divergence = frame.diverged;
+    this.archive.append(frame);
   }
 
   /** Drops everything after `step` (a run resumed from the snapshot of that step). */
@@ -96,6 +102,7 @@ export class LaneSeries {
     after(this.histograms);
     after(this.samples);
     if (this.divergence && this.divergence.step > step) this.divergence = null;
+    this.archive.truncate(keep);
   }
 
   addSample(sample: SampleEntry): void {
@@ -136,8 +143,10 @@ export function frameMetrics(f: MetricsFrame): [string, number][] {
 export interface SeriesState {
   /** Bumped once per change; what charts subscribe to. */
   version: number;
-  /** Every frame received, in arrival order (the export's source). */
-  frames: MetricsFrame[];
+  /** Frames received and kept (a dropped repeat is not counted). */
+  frameCount: number;
+  /** Every frame received, rebuilt in arrival order (the export's source); O(frames) each call. */
+  frames(): MetricsFrame[];
   lanes: Map<string, LaneSeries>;
   /** Largest step of any lane. */
   maxStep: number;
@@ -153,6 +162,7 @@ export type SeriesStore = StoreApi<SeriesState>;
 
 export function createSeriesStore(): SeriesStore {
   return createStore<SeriesState>()((set, get) => {
+    let order = new ArrivalOrder();
     const lane = (id: string): LaneSeries => {
       const lanes = get().lanes;
       let s = lanes.get(id);
@@ -164,22 +174,22 @@ export function createSeriesStore(): SeriesStore {
     };
     return {
       version: 0,
-      frames: [],
+      frameCount: 0,
+      frames: () => order.frames(get().lanes),
       lanes: new Map(),
       maxStep: 0,
       append: (frames) => {
         if (frames.length === 0) return;
         let maxStep = get().maxStep;
-        const kept = get().frames;
         for (const frame of frames) {
           const s = lane(frame.lane);
           // A repeated or out-of-order step (a message from before a reset) is dropped.
           if (frame.step <= s.lastStep) continue;
           s.append(frame);
-          kept.push(frame);
+          order.push(frame.lane);
           maxStep = Math.max(maxStep, frame.step);
         }
-        set({ maxStep, version: get().version + 1 });
+        set({ maxStep, frameCount: order.length, version: get().version + 1 });
       },
       addSamples: (samples) => {
         for (const { lane: id, ...sample } of samples) lane(id).addSample(sample);
@@ -190,13 +200,17 @@ export function createSeriesStore(): SeriesStore {
         set({ version: get().version + 1 });
       },
       truncate: (step) => {
-        for (const s of get().lanes.values()) s.truncate(step);
-        const frames = get().frames.filter((f) => f.step <= step);
+        const lanes = get().lanes;
+        for (const s of lanes.values()) s.truncate(step);
+        order.truncate((id) => lanes.get(id)?.steps.length ?? 0);
         let maxStep = 0;
-        for (const s of get().lanes.values()) maxStep = Math.max(maxStep, s.lastStep);
-        set({ frames, maxStep, version: get().version + 1 });
+        for (const s of lanes.values()) maxStep = Math.max(maxStep, s.lastStep);
+        set({ frameCount: order.length, maxStep, version: get().version + 1 });
       },
-      clear: () => set({ frames: [], lanes: new Map(), maxStep: 0, version: get().version + 1 }),
+      clear: () => {
+        order = new ArrivalOrder();
+        set({ frameCount: 0, lanes: new Map(), maxStep: 0, version: get().version + 1 });
+      },
     };
   });
 }

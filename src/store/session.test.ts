@@ -66,7 +66,7 @@ describe('session with a scripted worker', () => {
     const session = connectSession(client, { run, series });
     const rand = seededRandom(1);
     client.emit({ type: 'metrics', frames: [syntheticFrame('fp32', 1, rand)] });
-    expect(series.getState().frames).toHaveLength(1);
+    expect(series.getState().frames()).toHaveLength(1);
 
     session.configure(configured(), { type: 'play' });
     expect(client.sent.map((c) => c.type)).toEqual(['configure']);
@@ -74,10 +74,10 @@ describe('session with a scripted worker', () => {
     client.emit(status('configuring', 2));
     expect(client.sent.map((c) => c.type)).toEqual(['configure']);
     client.emit(status('paused', 0));
-    expect(series.getState().frames).toHaveLength(0);
+    expect(series.getState().frames()).toHaveLength(0);
     expect(client.sent.map((c) => c.type)).toEqual(['configure', 'play']);
     client.emit({ type: 'metrics', frames: [syntheticFrame('fp32', 1, rand)] });
-    expect(series.getState().frames).toHaveLength(1);
+    expect(series.getState().frames()).toHaveLength(1);
     expect(run.getState().configured?.run.lanes).toHaveLength(2);
   });
 
@@ -91,12 +91,12 @@ describe('session with a scripted worker', () => {
     session.configure(configured(), { type: 'step', n: 1 });
     client.emit({ type: 'error', message: 'The run was not configured: lr is -1.', details: ['lr is -1.'] });
     client.emit(status('paused', 1));
-    expect(series.getState().frames).toHaveLength(1);
+    expect(series.getState().frames()).toHaveLength(1);
     expect(client.sent.map((c) => c.type)).toEqual(['configure']);
     expect(run.getState().error?.details).toEqual(['lr is -1.']);
     expect(run.getState().configured).toBeNull();
     client.emit({ type: 'metrics', frames: [syntheticFrame('fp32', 2, rand)] });
-    expect(series.getState().frames).toHaveLength(2);
+    expect(series.getState().frames()).toHaveLength(2);
   });
 
   it('the fallback sentence shows once, as the banner, not also as an error', () => {
@@ -121,7 +121,7 @@ describe('session with a scripted worker', () => {
     session.resume({ type: 'play' });
     expect(client.sent).toEqual([{ type: 'resume' }]);
     client.emit({ type: 'resumed', step: 2, lostSteps: 3, backend: 'webgpu' });
-    expect(series.getState().frames.map((f) => f.step)).toEqual([1, 2]);
+    expect(series.getState().frames().map((f) => f.step)).toEqual([1, 2]);
     expect(run.getState().deviceLost).toBeNull();
     expect(client.sent).toEqual([{ type: 'resume' }, { type: 'play' }]);
   });
@@ -167,14 +167,14 @@ describe('session with the real worker controller (CPU trainer, in process)', ()
     await controller.settled();
     expect(run.getState().error).toBeNull();
     expect(run.getState().step).toBe(3);
-    expect(series.getState().frames.map((f) => `${f.lane}@${f.step}`)).toEqual([
+    expect(series.getState().frames().map((f) => `${f.lane}@${f.step}`)).toEqual([
       'fp32@1', 'bf16-amp@1', 'fp32@2', 'bf16-amp@2', 'fp32@3', 'bf16-amp@3',
     ]);
     expect(series.getState().lanes.get('fp32')?.histograms.map((h) => h.step)).toEqual([2]);
     session.reset();
     await controller.settled();
     expect(run.getState().step).toBe(0);
-    expect(series.getState().frames).toHaveLength(0);
+    expect(series.getState().frames()).toHaveLength(0);
     session.dispose();
   });
 });

@@ -27,7 +27,7 @@ export function Toolbar() {
   const backend = useStore(stores.run, (s) => s.backend);
   const lost = useStore(stores.run, (s) => s.deviceLost !== null && s.deviceLost.step !== null);
   const cap = useStore(stores.config, (s) => s.stepsPerSecond);
-  const hasFrames = useAnimationFrameValue(stores.series, (s) => s.frames.length > 0);
+  const hasFrames = useAnimationFrameValue(stores.series, (s) => s.frameCount > 0);
   const hasRun = useStore(stores.run, (s) => s.configured !== null);
   const stale = useStore(stores.config, (s) => s.revision) !== useStore(stores.run, (s) => s.configured?.revision ?? -1);
   const [linkState, setLinkState] = useState<'idle' | 'copied' | 'failed'>('idle');

@@ -13,14 +13,14 @@ function framesWithSamples(stores: LabStores): MetricsFrame[] {
   const { frames, lanes } = stores.series.getState();
   const samples = new Map<string, { prompt: string; completion: string; temperature: number }>();
   for (const lane of lanes.values()) for (const s of lane.samples) samples.set(`${lane.id}@${s.step}`, s);
-  return frames.map((f) => {
+  return frames().map((f) => {
     const s = samples.get(`${f.lane}@${f.step}`);
     return s && !f.sample ? { ...f, sample: { prompt: s.prompt, completion: s.completion, temperature: s.temperature } } : f;
   });
 }
 
 export function runCsv(stores: LabStores): string {
-  return toCsv(stores.series.getState().frames.flatMap((f) => frameToRows(f)));
+  return toCsv(stores.series.getState().frames().flatMap((f) => frameToRows(f)));
 }
 
 /** The JSON document, or null before any run was configured. */
