@@ -218,7 +218,7 @@ test('an unknown command, an invalid run and a WebGPU request answer in sentence
   await status(page, 'unconfigured');
   const errors = (await messages(page)).filter((m) => m.type === 'error');
   expect(errors[0].message).toBe(
-    'Unknown command message type "train"; expected one of configure, play, pause, step, reset, setSpeed.',
+    'Unknown command message type "train"; expected one of configure, play, pause, step, reset, setSpeed, resume, loseDevice.',
   );
   expect(errors[1].details).toEqual([
     'heads is 3, which does not divide d = 32; each head needs d / heads channels, so pick heads among 1, 2, 4, 8, 16, 32.',
