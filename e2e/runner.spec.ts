@@ -150,6 +150,28 @@ test('a run file with a short held-out schedule', async () => {
   ]);
 });
 
+test('a GPU device lost mid-run: the run goes on from its snapshot, to the same numbers', async () => {
+  test.setTimeout(240_000);
+  // Two runs of the same preset on WebGPU; in one the device is destroyed after step 53. The
+  // reference is the uninterrupted run: every step appears once and holds the same losses.
+  const runs = [[], ['--lose-device-at', '53']].map((extra) => {
+    const out = mkdtempSync(join(tmpdir(), 'lab-lost-'));
+    const r = lab('--model', 'tiny', '--steps', '56', '--backend', 'webgpu', '--out', out, ...extra);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^backend webgpu: 56 of 56 steps/);
+    return { r, rows: readCsv(join(out, 'metrics.csv')).rows };
+  });
+  const [plain, lost] = runs;
+  expect(plain.r.stderr).not.toMatch(/device was lost/);
+  expect(lost.r.stderr).toMatch(/lab: the GPU device was lost after step (5[3-6]); the run went on from its snapshot of step 50 on a new device\./);
+  const losses = (rows: Row[]) => rows.filter((x) => x.metric === 'loss' || x.metric === 'heldout_loss' || x.metric === 'loss_scale');
+  const key = (x: Row) => `${x.step} ${x.lane} ${x.metric}`;
+  const once = new Set(losses(lost.rows).map(key));
+  expect(once.size, 'every step of every lane once').toBe(losses(lost.rows).length);
+  expect(losses(lost.rows)).toEqual(losses(plain.rows));
+  expect(losses(plain.rows).filter((x) => x.metric === 'loss')).toHaveLength(56 * 3);
+});
+
 test('bad arguments: one line on stderr, exit code 2, no browser', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lab-bad-'));
   const broken = join(dir, 'broken.json');
@@ -172,6 +194,8 @@ test('bad arguments: one line on stderr, exit code 2, no browser', async () => {
     [['--steps', '2.5'], /^lab: --steps is "2\.5"; give a whole number of steps/],
     [['--steps'], /^lab: --steps needs a value\./],
     [['--backend', 'metal'], /^lab: --backend is "metal"; use webgpu or cpu\./],
+    [['--steps', '5', '--lose-device-at', '9'], /^lab: --lose-device-at is 9; give a step from 1 to 5\./],
+    [['--backend', 'cpu', '--lose-device-at', '1'], /^lab: --lose-device-at needs --backend webgpu/],
     [
       ['--config', join(dir, 'missing.json')],
       /^lab: cannot read the run file .*missing\.json: there is no such file\./,

@@ -16,6 +16,7 @@ const PAGE = '/src/lab/headless.html'; // a bare page: no UI shares the machine 
 
 const USAGE = `Usage: npm run lab -- [--preset NAME | --config FILE.json] [--steps N] [--backend webgpu|cpu]
                       [--model tiny|default] [--out DIR] [--list] [--verbose]
+                      [--lose-device-at STEP]
   --preset   a preset id (default: the first one; --list shows them)
   --config   a run file (JSON): {"preset"?, "model"?, "dataset"?, "lanes"?, "metrics"?, "dataSeed"?, "steps"?}
   --steps    steps to train (default: the preset's suggested steps, or the file's "steps")
@@ -23,7 +24,9 @@ const USAGE = `Usage: npm run lab -- [--preset NAME | --config FILE.json] [--ste
   --model    train the preset's lanes at another model size (tiny is fast on a CPU)
   --out      output folder (default out/<preset or file>-<time>)
   --list     print the presets and exit
-  --verbose  forward the page's console to stderr`;
+  --verbose  forward the page's console to stderr
+  --lose-device-at  destroy the GPU device once STEP is done, as a driver reset would: the run
+             goes on from its last weight snapshot (every 50 steps), as it does after a real loss`;
 
 const SPEC = {
   preset: 'value',
@@ -35,6 +38,7 @@ const SPEC = {
   list: 'flag',
   verbose: 'flag',
   help: 'flag',
+  'lose-device-at': 'value',
 };
 
 function fail(message, code) {
@@ -93,6 +97,13 @@ const resolved = await spec.resolveRunSpec(
 );
 if (!resolved.ok) fail(resolved.message, 2);
 const run = resolved.value;
+let loseDeviceAt;
+if (args['lose-device-at'] !== undefined) {
+  loseDeviceAt = Number(args['lose-device-at']);
+  if (!(Number.isInteger(loseDeviceAt) && loseDeviceAt >= 1 && loseDeviceAt <= run.steps))
+    fail(`--lose-device-at is ${args['lose-device-at']}; give a step from 1 to ${run.steps}.`, 2);
+  if (run.backend !== 'webgpu') fail('--lose-device-at needs --backend webgpu: the CPU backend has no device to lose.', 2);
+}
 
 const stamp = new Date()
   .toISOString()
@@ -179,7 +190,7 @@ try {
       route.request().isNavigationRequest() ? route.fulfill({ status: 204 }) : route.continue(),
   );
   await lab.page.exposeFunction('__labProgress', showProgress);
-  result = await callInPage(lab.page, '/src/lab/headlessRun.ts', 'runInPage', run);
+  result = await callInPage(lab.page, '/src/lab/headlessRun.ts', 'runInPage', { ...run, loseDeviceAt });
 } catch (err) {
   await closeLab();
   fail(`the run could not finish: ${err?.message ?? err}`, 1);
@@ -190,6 +201,8 @@ if (tty) process.stderr.write('\n');
 if (result.refused) fail(`the worker refused the run: ${result.refused.join(' ')}`, 1);
 if (result.fallback) say(`lab: note: ${result.fallback}`);
 for (const e of result.errors) say(`lab: ${e}`);
+for (const r of result.resumes)
+  say(`lab: the GPU device was lost after step ${r.lostAfter}; the run went on from its snapshot of step ${r.from} on ${r.backend === 'webgpu' ? 'a new device' : 'the CPU reference'}.`);
 
 const runPath = join(outDir, 'run.json');
 const csvPath = join(outDir, 'metrics.csv');

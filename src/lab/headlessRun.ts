@@ -3,6 +3,11 @@
  * training worker through a LabClient as the UI does (configure, then step N), collects every
  * frame and sample, and returns the exports as text: run.json (runDocument.ts) and metrics.csv
  * (csv.ts). Progress goes to `window.__labProgress` when the script exposed one.
+ *
+ * A lost GPU device does not end the run: it resumes from the worker's last weight snapshot (on a
+ * new device, or the CPU), the frames after that snapshot are dropped and trained again, and the
+ * result lists each resume. `loseDeviceAt` destroys the device once that step is done, as a
+ * driver reset would, to show it.
  */
 import { frameToRows, toCsv, type CsvRow } from '../train/csv';
 import type { MetricsFrame } from '../train/metrics';
@@ -26,6 +31,21 @@ declare global {
   }
 }
 
+/** Losses survived this many times; one more ends the run. */
+const MAX_RESUMES = 3;
+
+export interface HeadlessRunOptions {
+  /** Destroys the GPU device once this step is done (to see the run resume). */
+  loseDeviceAt?: number;
+}
+
+export interface HeadlessResume {
+  /** Steps done when the device went, and the snapshot step the run went on from. */
+  lostAfter: number;
+  from: number;
+  backend: 'webgpu' | 'cpu';
+}
+
 export interface HeadlessRunResult {
   /** Configured and stepped to the end without an error. */
   ok: boolean;
@@ -40,6 +60,8 @@ export interface HeadlessRunResult {
   /** Error sentences from the worker; the fallback notice is in `fallback`, not here. */
   errors: string[];
   divergences: { lane: string; divergence: Divergence }[];
+  /** Each lost device the run went on from. */
+  resumes: HeadlessResume[];
   /** Per lane: the last train loss and the last held-out loss. */
   last: Record<string, { step: number; loss: number; heldoutLoss?: number }>;
   runJson: string;
@@ -50,12 +72,15 @@ export interface HeadlessRunResult {
 /** Calls to the script go over the DevTools protocol: a few per second is plenty. */
 const PROGRESS_INTERVAL_MS = 200;
 
-export async function runInPage(spec: RunSpec): Promise<HeadlessRunResult> {
+export async function runInPage(spec: RunSpec & HeadlessRunOptions): Promise<HeadlessRunResult> {
   const client = createLabClient();
-  const frames: MetricsFrame[] = [];
-  const samples: SamplesMessage['samples'] = [];
+  let frames: MetricsFrame[] = [];
+  let samples: SamplesMessage['samples'] = [];
   const errors: string[] = [];
-  const divergences: HeadlessRunResult['divergences'] = [];
+  let divergences: HeadlessRunResult['divergences'] = [];
+  const resumes: HeadlessResume[] = [];
+  let lost: { step: number } | null = null;
+  let loseAt = spec.loseDeviceAt ?? null;
   let refused: string[] | undefined;
   let status: StatusMessage | null = null;
   let started = 0;
@@ -75,12 +100,16 @@ export async function runInPage(spec: RunSpec): Promise<HeadlessRunResult> {
   };
 
   const finished = new Promise<void>((resolve) => {
-    let phase: 'configure' | 'step' = 'configure';
+    let phase: 'configure' | 'step' | 'resume' = 'configure';
     let stepping = false;
     client.subscribe((m: WorkerMessage) => {
       switch (m.type) {
         case 'metrics':
           frames.push(...m.frames);
+          if (loseAt !== null && m.frames.some((f) => f.step >= (loseAt as number))) {
+            loseAt = null;
+            client.send({ type: 'loseDevice' });
+          }
           progress();
           return;
         case 'samples':
@@ -92,12 +121,33 @@ export async function runInPage(spec: RunSpec): Promise<HeadlessRunResult> {
         case 'error':
           if (phase === 'configure' && m.details) refused = m.details;
           else errors.push(m.message);
+          if (phase === 'resume') resolve();
           return;
         case 'deviceLost':
-          errors.push(m.reason);
+          if (m.step === null || m.snapshotStep === null || resumes.length >= MAX_RESUMES) {
+            errors.push(m.reason);
+            return;
+          }
+          phase = 'resume';
+          lost = { step: m.step };
+          client.send({ type: 'resume' });
           return;
+        case 'resumed': {
+          // The steps after the snapshot are trained again: their first frames go.
+          const keep = m.step;
+          frames = frames.filter((f) => f.step <= keep);
+          samples = samples.filter((x) => x.step <= keep);
+          divergences = divergences.filter((d) => d.divergence.step <= keep);
+          resumes.push({ lostAfter: lost?.step ?? keep, from: keep, backend: m.backend });
+          phase = 'step';
+          stepping = false;
+          if (keep >= spec.steps) resolve();
+          else client.send({ type: 'step', n: spec.steps - keep });
+          return;
+        }
         case 'status':
           status = m;
+          if (phase === 'resume') return;
           if (phase === 'configure' && m.state === 'paused') {
             phase = 'step';
             started = performance.now();
@@ -155,6 +205,7 @@ export async function runInPage(spec: RunSpec): Promise<HeadlessRunResult> {
     stepsPerSecond: seconds > 0 ? stepsDone / seconds : 0,
     errors,
     divergences,
+    resumes,
     last,
     runJson: runDocumentJson(doc),
     csv: toCsv(rows),

@@ -203,6 +203,9 @@ export class GpuTrainer implements Trainer {
     const oom = device.popErrorScope();
     const words = run.ring.read(slot).then((w) => ({ w, doneAt: performance.now() }));
     const weights = samplers.map((s) => s?.read() ?? null);
+    // The build awaits these; a build dropped by a reset or a lost device never does, and their
+    // rejection (the buffer destroyed before the map resolved) must not go unhandled.
+    for (const p of [validation, oom, words, ...weights]) p?.catch(() => {});
 
     const built = this.#then(generation, async () => {
       const [v, o] = await Promise.all([validation, oom]);
