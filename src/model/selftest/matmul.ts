@@ -9,15 +9,12 @@
  */
 import type { FormatName } from '../../numerics';
 import { MATMUL_VARIANTS, chooseMatmulVariant, type MatmulForm } from '../../gpu/kernels/matmul';
-import {
-  createSelfTestEnv,
-  releaseSelfTestEnv,
-  type SelfTestEnv,
-} from '../../gpu/selftest/gpuRuns';
-import { check, type SelfTestResult } from '../../gpu/selftest/conversion';
-import { freshSeed, hex, type Outcome } from './matmul/harness';
+import type { SelfTestEnv } from '../../gpu/selftest/gpuRuns';
+import type { SelfTestResult } from '../../gpu/selftest/conversion';
+import { hex, type Outcome } from './matmul/harness';
 import { checkBackward, checkEvents, checkForward, type PlainCase } from './matmul/plainChecks';
 import { checkGrouped } from './matmul/groupedChecks';
+import { CheckList, freshSeed, seedSequence, withSelfTestEnv } from './suiteRun';
 
 const FORMATS: readonly FormatName[] = ['fp32', 'fp16', 'bf16'];
 const FORMS: readonly MatmulForm[] = ['NN', 'NT', 'TN'];
@@ -45,22 +42,10 @@ async function checkChooser(env: SelfTestEnv): Promise<Outcome> {
 }
 
 export async function runMatmulSelfTests(): Promise<SelfTestResult[]> {
-  let env: SelfTestEnv;
-  try {
-    env = await createSelfTestEnv({ randomCount: 0 });
-  } catch (err) {
-    return [
-      { name: 'acquire a WebGPU device', pass: false, detail: (err as Error).message, ms: 0 },
-    ];
-  }
   const seed = freshSeed();
-  let next = 0;
-  const seedOf = () => (seed + 7919 * next++) >>> 0;
-  const results: SelfTestResult[] = [];
-  const add = async (name: string, fn: () => Promise<Outcome>) => {
-    results.push(await check(name, fn));
-  };
-  try {
+  return withSelfTestEnv('matmul self-test', async (env) => {
+    const seedOf = seedSequence(seed);
+    const { add, results } = new CheckList();
     for (const variant of MATMUL_VARIANTS) {
       for (const format of FORMATS) {
         for (const form of FORMS) {
@@ -137,11 +122,9 @@ export async function runMatmulSelfTests(): Promise<SelfTestResult[]> {
     await add('variant chooser measures both variants and caches per adapter', () =>
       checkChooser(env),
     );
-  } finally {
-    releaseSelfTestEnv(env);
-  }
-  for (const r of results) if (!r.pass) r.detail += ` [suite seed ${hex(seed)}]`;
-  return results;
+    for (const r of results) if (!r.pass) r.detail += ` [suite seed ${hex(seed)}]`;
+    return results;
+  });
 }
 
 export const suite = { name: 'Matmul', run: runMatmulSelfTests };

@@ -7,17 +7,12 @@
  * detail, so a failure can be replayed). The Diagnostics page and e2e/gpu-model.spec.ts run
  * `suite.run()`.
  */
-import { check, type SelfTestResult } from '../../gpu/selftest/conversion';
-import { createSelfTestEnv, releaseSelfTestEnv, type SelfTestEnv } from '../../gpu/selftest/gpuRuns';
+import type { SelfTestResult } from '../../gpu/selftest/conversion';
+import { createSelfTestEnv, releaseSelfTestEnv } from '../../gpu/selftest/gpuRuns';
 import { runModelCase, type ModelCase } from './model/checks';
 import { DEFAULT, ODD, SMALL, TINY } from './model/harness';
 import { describeTiming, measureModel, type ModelTiming } from './model/timing';
-
-function freshSeed(): number {
-  const words = new Uint32Array(1);
-  crypto.getRandomValues(words);
-  return (words[0] ^ Date.now()) >>> 0;
-}
+import { CheckList, freshSeed, seedOf, withSelfTestEnv } from './suiteRun';
 
 const HYPER = { lr: 1e-3, gradClip: 1 } as const;
 
@@ -55,29 +50,18 @@ export const MODEL_CASES: readonly ModelCase[] = [
 ];
 
 export async function runModelSelfTests(cases: readonly ModelCase[] = MODEL_CASES): Promise<SelfTestResult[]> {
-  let env: SelfTestEnv;
-  try {
-    env = await createSelfTestEnv({ randomCount: 0 });
-  } catch (err) {
-    return [await check('acquire a WebGPU device', async () => ({ pass: false, detail: (err as Error).message }))];
-  }
   const seed = freshSeed();
-  const results: SelfTestResult[] = [];
-  try {
+  return withSelfTestEnv('model self-test', async (env) => {
+    const { add, results } = new CheckList();
     for (let i = 0; i < cases.length; i++) {
-      results.push(...(await runModelCase(env, cases[i], (seed + 7919 * i) >>> 0)));
+      results.push(...(await runModelCase(env, cases[i], seedOf(seed, i))));
     }
-    const e = env;
-    results.push(
-      await check('timing: tiny training step (informational)', async () => {
-        const timings = [await measureModel(e, 'tiny', TINY, 'fp32'), await measureModel(e, 'tiny', TINY, 'bf16-amp')];
-        return { pass: true, detail: timings.map(describeTiming).join('; '), data: { timings } };
-      }),
-    );
-  } finally {
-    releaseSelfTestEnv(env);
-  }
-  return results;
+    await add('timing: tiny training step (informational)', async () => {
+      const timings = [await measureModel(env, 'tiny', TINY, 'fp32'), await measureModel(env, 'tiny', TINY, 'bf16-amp')];
+      return { pass: true, detail: timings.map(describeTiming).join('; '), data: { timings } };
+    });
+    return results;
+  });
 }
 
 /** Timings at the tiny and default sizes (the default takes a while on a software adapter;

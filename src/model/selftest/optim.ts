@@ -9,12 +9,7 @@
  * random inputs each run; the seed is in every detail.
  */
 import type { FormatName } from '../../numerics';
-import {
-  createSelfTestEnv,
-  releaseSelfTestEnv,
-  type SelfTestEnv,
-} from '../../gpu/selftest/gpuRuns';
-import { check, type SelfTestResult } from '../../gpu/selftest/conversion';
+import type { SelfTestResult } from '../../gpu/selftest/conversion';
 import { bindingSlots } from '../../gpu';
 import {
   adamwMasterCopyKernel,
@@ -27,13 +22,14 @@ import {
   scalerUpdateKernel,
   unscaleKernel,
 } from '../../gpu/kernels/optim';
-import { freshSeed, type Outcome } from './optim/harness';
+import type { Outcome } from './optim/harness';
 import { checkArithmetic } from './optim/arithmeticChecks';
 import { checkAdamWMaster, checkAdamWPure } from './optim/adamwChecks';
 import { checkClip, checkNormSpecials, checkNorms } from './optim/normChecks';
 import { checkScalerUpdate, checkUnscale } from './optim/scalerChecks';
 import { checkLaneSteps } from './optim/laneChecks';
 import { checkTimings } from './optim/timing';
+import { CheckList, freshSeed, seedSequence, withSelfTestEnv } from './suiteRun';
 
 const STORAGES: readonly FormatName[] = ['fp32', 'fp16', 'bf16'];
 
@@ -67,22 +63,10 @@ async function checkBindingCounts(): Promise<Outcome> {
 }
 
 export async function runOptimSelfTests(): Promise<SelfTestResult[]> {
-  let env: SelfTestEnv;
-  try {
-    env = await createSelfTestEnv({ randomCount: 0 });
-  } catch (err) {
-    return [
-      { name: 'acquire a WebGPU device', pass: false, detail: (err as Error).message, ms: 0 },
-    ];
-  }
   const seed = freshSeed();
-  let next = 0;
-  const seedOf = () => (seed + 7919 * next++) >>> 0;
-  const results: SelfTestResult[] = [];
-  const add = async (name: string, fn: () => Promise<Outcome>) => {
-    results.push(await check(name, fn));
-  };
-  try {
+  return withSelfTestEnv('optimizer self-test', async (env) => {
+    const seedOf = seedSequence(seed);
+    const { add, results } = new CheckList();
     await add('every kernel fits in 8 storage buffers', checkBindingCounts);
     await add('exact f32 arithmetic = Math.fround (add, sub, mul, div, sqrt)', () =>
       checkArithmetic(env, 'exact', seedOf()),
@@ -166,10 +150,8 @@ export async function runOptimSelfTests(): Promise<SelfTestResult[]> {
       checkLaneSteps(env, seedOf()),
     );
     await add('timings (informational)', () => checkTimings(env));
-  } finally {
-    releaseSelfTestEnv(env);
-  }
-  return results;
+    return results;
+  });
 }
 
 export const suite = { name: 'Optimizer', run: runOptimSelfTests };

@@ -8,11 +8,6 @@
  */
 import type { FormatName } from '../../numerics';
 import { check, type SelfTestResult } from '../../gpu/selftest/conversion';
-import {
-  createSelfTestEnv,
-  releaseSelfTestEnv,
-  type SelfTestEnv,
-} from '../../gpu/selftest/gpuRuns';
 import { checkAttention } from './transformer/attentionChecks';
 import { checkCrossEntropy } from './transformer/crossEntropyChecks';
 import { checkEncoder } from './transformer/encoderChecks';
@@ -20,14 +15,9 @@ import { checkGelu } from './transformer/geluChecks';
 import { checkLayerNorm } from './transformer/layerNormChecks';
 import { timeKernels } from './transformer/timing';
 import { Rng, createHarness, releaseAll, type Harness, type Outcome } from './transformer/harness';
+import { freshSeed, withSelfTestEnv } from './suiteRun';
 
 const FORMATS: readonly FormatName[] = ['fp32', 'fp16', 'bf16'];
-
-function freshSeed(): number {
-  const words = new Uint32Array(1);
-  crypto.getRandomValues(words);
-  return (words[0] ^ Date.now()) >>> 0;
-}
 
 type Check = [name: string, fn: (h: Harness, f: FormatName, rng: Rng) => Promise<Outcome>];
 
@@ -54,17 +44,9 @@ const CHECKS: Check[] = [
 export async function runTransformerSelfTests(seedArg?: number): Promise<SelfTestResult[]> {
   const seed =
     typeof seedArg === 'number' && Number.isFinite(seedArg) ? seedArg >>> 0 : freshSeed();
-  let env: SelfTestEnv;
-  try {
-    env = await createSelfTestEnv({ randomCount: 0 });
-  } catch (err) {
-    return [
-      { name: 'acquire a WebGPU device', pass: false, detail: (err as Error).message, ms: 0 },
-    ];
-  }
-  const h = createHarness(env);
-  const results: SelfTestResult[] = [];
-  try {
+  return withSelfTestEnv('transformer self-test', async (env) => {
+    const h = createHarness(env);
+    const results: SelfTestResult[] = [];
     let k = 0;
     for (const [name, fn] of CHECKS) {
       for (const format of FORMATS) {
@@ -80,10 +62,8 @@ export async function runTransformerSelfTests(seedArg?: number): Promise<SelfTes
         results.push({ ...result, detail: `run seed ${seed}, ${result.detail}` });
       }
     }
-  } finally {
-    releaseSelfTestEnv(env);
-  }
-  return results;
+    return results;
+  });
 }
 
 export const suite = {

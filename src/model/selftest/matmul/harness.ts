@@ -36,13 +36,14 @@ import {
 } from '../../../gpu';
 import type { SelfTestEnv } from '../../../gpu/selftest/gpuRuns';
 import { storagePolicy, type Buf } from '../../reference';
+import type { Outcome } from '../suiteRun';
 
 /** NaN in every lane of every format: an unwritten output can match no reference value. */
 export const POISON_WORD = 0x7fc07fc0;
 export const F32_TOLERANCE = 1e-5;
 export const ULP_TOLERANCE = 1;
 
-export type Outcome = { pass: boolean; detail: string; data?: Record<string, unknown> };
+export type { Outcome };
 
 /** n values uniform in [-scale, scale) from seed, rounded to the storage format (as uploaded). */
 export function storedRandom(format: FormatName, n: number, seed: number, scale = 1): Float32Array {
@@ -53,12 +54,6 @@ export function storedRandom(format: FormatName, n: number, seed: number, scale 
 }
 
 export const abs = (x: Buf): Float64Array => Float64Array.from(x, Math.abs);
-
-/** A fresh 32-bit seed per suite run (reported in each detail so a failure can be replayed). */
-export function freshSeed(): number {
-  const c = globalThis.crypto;
-  return c?.getRandomValues ? c.getRandomValues(new Uint32Array(1))[0] : Date.now() >>> 0;
-}
 
 export const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -72,7 +67,7 @@ export interface GpuRun {
 /** Counter groups: g0..g2 for the outputs of one check; 'before' / 'after' catch strays. */
 export const GROUPS = ['before', 'g0', 'g1', 'g2', 'after'] as const;
 
-export function startRun(env: SelfTestEnv): GpuRun {
+function startRun(env: SelfTestEnv): GpuRun {
   return {
     env,
     counters: new EventCounters(env.pool, [...GROUPS], 'matmul selftest counters'),
@@ -130,11 +125,26 @@ export async function submit(
   return { words, counts: await run.counters.read(device), ms };
 }
 
-export function endRun(run: GpuRun): void {
+function endRun(run: GpuRun): void {
   for (const t of run.tensors) run.env.pool.release(t.buffer);
   for (const b of run.buffers) run.env.pool.release(b);
   run.env.pool.release(run.counters.buffer);
 }
+
+/** Runs fn on a fresh GpuRun; its tensors, buffers and counters go back to the pool after. */
+export async function withRun<T>(env: SelfTestEnv, fn: (run: GpuRun) => Promise<T>): Promise<T> {
+  const run = startRun(env);
+  try {
+    return await fn(run);
+  } finally {
+    endRun(run);
+  }
+}
+
+/** Scale of row or column i of n in the event tests: 2^-15 to 2^10, evenly in the exponent, so
+ * a product of two scaled values runs from 2^-30 to 2^20 (overflow, subnormal, underflow). */
+export const binadeSpread = (i: number, n: number): number =>
+  2 ** (-15 + Math.round((25 * i) / Math.max(1, n - 1)));
 
 /** Ordered integer of a 16-bit pattern (sign-magnitude to two's-complement order). */
 function ordered16(format: FormatName, bits: number): number {
@@ -229,6 +239,10 @@ export function cpuCounts(format: FormatName, preStore: Buf): CountRecord {
   }
   return counts;
 }
+
+/** The counts include at least one overflow, one underflow and one subnormal. */
+export const everyEvent = (c: CountRecord): boolean =>
+  c.overflow > 0 && c.underflow > 0 && c.subnormal > 0;
 
 export function addCounts(a: CountRecord, b: CountRecord): CountRecord {
   return Object.fromEntries(COUNTED_EVENTS.map((e) => [e, a[e] + b[e]])) as CountRecord;

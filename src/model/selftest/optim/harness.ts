@@ -21,17 +21,12 @@ import {
   type Tensor,
 } from '../../../gpu';
 import type { SelfTestEnv } from '../../../gpu/selftest/gpuRuns';
+import type { Outcome } from '../suiteRun';
 
 /** NaN in every lane of every format: an unwritten element can match no reference value. */
 export const POISON_WORD = 0x7fc07fc0;
 
-export type Outcome = { pass: boolean; detail: string; data?: Record<string, unknown> };
-
-/** A fresh 32-bit seed per suite run (reported in each detail so a failure can be replayed). */
-export function freshSeed(): number {
-  const c = globalThis.crypto;
-  return c?.getRandomValues ? c.getRandomValues(new Uint32Array(1))[0] : Date.now() >>> 0;
-}
+export type { Outcome };
 
 export const hex = (v: number, digits = 8) => `0x${(v >>> 0).toString(16).padStart(digits, '0')}`;
 

@@ -15,7 +15,6 @@ import {
   countingPolicy,
   eventsMatch,
   f32,
-  gpuEvents,
   identicalWords,
   inexact,
   input,
@@ -24,6 +23,7 @@ import {
   paddingIsZero,
   readValues,
   readWords,
+  runCounted,
   runOnGpu,
   stored,
   type Harness,
@@ -79,10 +79,7 @@ export async function checkAttention(
     scratch,
   };
   const counting = { counters: h.counters, group: 0 };
-  const msForward = await runOnGpu(h, (enc) =>
-    recordAttentionForward(enc, k, forward, c, counting),
-  );
-  const forwardEvents = (await gpuEvents(h)).act;
+  const ran = await runCounted(h, (enc) => recordAttentionForward(enc, k, forward, c, counting));
 
   const backward = {
     dqkv: output(h, format, [B, T, 3 * C], 'dqkv'),
@@ -93,10 +90,7 @@ export async function checkAttention(
     att: input(h, format, [B, H, T, T], wantAtt, 'ref att'),
     scratch,
   };
-  const msBackward = await runOnGpu(h, (enc) =>
-    recordAttentionBackward(enc, k, backward, c, counting),
-  );
-  const backwardEvents = (await gpuEvents(h)).act;
+  const back = await runCounted(h, (enc) => recordAttentionBackward(enc, k, backward, c, counting));
   const dqkvWords = await readWords(h, backward.dqkv);
 
   const ulps = format === 'fp32' ? 16 : 1;
@@ -133,14 +127,14 @@ export async function checkAttention(
     cmp,
     [
       { ok: padded.every(Boolean), text: 'padding lanes zero' },
-      eventsMatch('forward', forwardEvents, fwd.events, fwdInexact),
-      eventsMatch('backward', backwardEvents, bwd.events, bwdInexact),
+      eventsMatch('forward', ran.act, fwd.events, fwdInexact),
+      eventsMatch('backward', back.act, bwd.events, bwdInexact),
       {
         ok: await identicalWords(h, backward.dqkv, dqkvWords),
         text: 'dqkv repeated bit-identical',
       },
     ],
-    msForward + msBackward,
+    ran.ms + back.ms,
     rng.seed,
     TOLERANCE,
   );

@@ -16,7 +16,6 @@ import {
   countingPolicy,
   eventsMatch,
   f32,
-  gpuEvents,
   ids,
   inexact,
   input,
@@ -24,6 +23,7 @@ import {
   output,
   paddingIsZero,
   readValues,
+  runCounted,
   runOnGpu,
   stored,
   type Harness,
@@ -82,10 +82,9 @@ export async function checkCrossEntropy(
     dloss: f32(h, slot + 1, 'loss scale', scales),
   };
   const counting = { counters: h.counters, group: 0 };
-  const msBackward = await runOnGpu(h, (enc) =>
+  const back = await runCounted(h, (enc) =>
     recordCrossEntropyBackward(enc, k, backward, c, counting, slot),
   );
-  const events = (await gpuEvents(h)).act;
   const ring = await readValues(h, forward.loss);
   const maxLoss = Math.max(...Array.from(wantLosses, Math.abs));
   const cmp = [
@@ -111,9 +110,9 @@ export async function checkCrossEntropy(
     [
       { ok: othersUntouched, text: `only slot ${slot} of the loss buffer written` },
       { ok: await paddingIsZero(h, backward.dlogits), text: 'padding lanes zero' },
-      eventsMatch('dlogits', events, bwd.events, inexact(cmp[3])),
+      eventsMatch('dlogits', back.act, bwd.events, inexact(cmp[3])),
     ],
-    msForward + msBackward,
+    msForward + back.ms,
     rng.seed,
     `dloss ${dloss}; ${TOLERANCE}`,
   );

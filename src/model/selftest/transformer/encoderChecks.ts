@@ -13,7 +13,6 @@ import {
   compare,
   countingPolicy,
   eventsMatch,
-  gpuEvents,
   identicalWords,
   ids,
   input,
@@ -24,6 +23,7 @@ import {
   poison,
   readValues,
   readWords,
+  runCounted,
   runOnGpu,
   stored,
   type Harness,
@@ -98,7 +98,7 @@ export async function checkEncoder(
   const off = c.counting === 'off';
   const counting = off ? undefined : { counters: h.counters, group: 0, paramGroup: 1 };
   const sizes = { B, T, C };
-  const ms = await runOnGpu(h, (enc) => {
+  const gpu = await runCounted(h, (enc) => {
     recordEncoderForward(enc, k, { out: gOut, tokens: tok, wte: gWte, wpe: gWpe }, sizes, counting);
     recordEncoderBackward(
       enc,
@@ -108,7 +108,6 @@ export async function checkEncoder(
       counting,
     );
   });
-  const gpu = await gpuEvents(h);
   // One f32 add (forward) and f32 adds in the reference's order (backward): WGSL's f32 + is
   // correctly rounded, so every value must be bit-exact.
   const comparisons = [
@@ -141,7 +140,7 @@ export async function checkEncoder(
       eventsMatch('dwte/dwpe', gpu.param, noEvents()),
       { ok: repeatable, text: `backward repeated bit-identical (a token repeats ${repeats}x)` },
     ],
-    ms,
+    gpu.ms,
     rng.seed,
     'exact: one f32 add per output (forward) and f32 adds in the reference order (backward), each correctly rounded in WGSL.',
   );

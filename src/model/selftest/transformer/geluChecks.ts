@@ -14,14 +14,13 @@ import {
   compare,
   countingPolicy,
   eventsMatch,
-  gpuEvents,
   inexact,
   input,
   outcome,
   output,
   paddingIsZero,
   readValues,
-  runOnGpu,
+  runCounted,
   stored,
   type Harness,
   type Outcome,
@@ -88,14 +87,12 @@ export async function checkGelu(
   const gOut = output(h, format, [n], 'out');
   const gDinp = output(h, format, [n], 'dinp');
   const counting = { counters: h.counters, group: 0 };
-  const msForward = await runOnGpu(h, (enc) =>
+  const ran = await runCounted(h, (enc) =>
     recordGeluForward(enc, k, { out: gOut, inp: gInp }, counting),
   );
-  const forwardEvents = (await gpuEvents(h)).act;
-  const msBackward = await runOnGpu(h, (enc) =>
+  const back = await runCounted(h, (enc) =>
     recordGeluBackward(enc, k, { dinp: gDinp, inp: gInp, dout: gDout }, counting),
   );
-  const backwardEvents = (await gpuEvents(h)).act;
   const allow = allowances(inp, dout);
   const ulps = format === 'fp32' ? 2 : 1;
   const cmp = [
@@ -109,10 +106,10 @@ export async function checkGelu(
         ok: (await paddingIsZero(h, gOut)) && (await paddingIsZero(h, gDinp)),
         text: 'padding lanes zero',
       },
-      eventsMatch('out', forwardEvents, fwd.events, inexact(cmp[0])),
-      eventsMatch('dinp', backwardEvents, bwd.events, inexact(cmp[1]) + allow.subnormalSech2),
+      eventsMatch('out', ran.act, fwd.events, inexact(cmp[0])),
+      eventsMatch('dinp', back.act, bwd.events, inexact(cmp[1]) + allow.subnormalSech2),
     ],
-    msForward + msBackward,
+    ran.ms + back.ms,
     rng.seed,
     TOLERANCE,
   );

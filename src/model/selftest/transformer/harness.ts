@@ -267,6 +267,16 @@ export async function gpuEvents(h: Harness): Promise<{ act: EventTally; param: E
   return { act, param };
 }
 
+/** One op as runOnGpu runs it, then what it counted: its time (ms) and the 'act' / 'param'
+ * event tallies. */
+export async function runCounted(
+  h: Harness,
+  recordOp: (encoder: GPUCommandEncoder) => void,
+): Promise<{ ms: number; act: EventTally; param: EventTally }> {
+  const ms = await runOnGpu(h, recordOp);
+  return { ms, ...(await gpuEvents(h)) };
+}
+
 const fmtEvents = (e: EventTally) => COUNTED_EVENTS.map((k) => `${k} ${e[k]}`).join(', ');
 
 /** GPU counts equal the CPU's, up to `slack` per kind (elements whose f32 value may differ). */

@@ -15,7 +15,6 @@ import {
   countingPolicy,
   eventsMatch,
   f32,
-  gpuEvents,
   identicalWords,
   inexact,
   input,
@@ -25,6 +24,7 @@ import {
   paddingIsZero,
   readValues,
   readWords,
+  runCounted,
   runOnGpu,
   stored,
   type Harness,
@@ -79,7 +79,7 @@ export async function checkLayerNorm(
   const gRstd = f32(h, N, 'rstd');
   const counting = { counters: h.counters, group: 0, paramGroup: 1 };
   const sizes = { N, C };
-  const msForward = await runOnGpu(h, (enc) =>
+  const ran = await runCounted(h, (enc) =>
     recordLayerNormForward(
       enc,
       k,
@@ -88,7 +88,6 @@ export async function checkLayerNorm(
       counting,
     ),
   );
-  const forwardEvents = (await gpuEvents(h)).act;
 
   const backward = {
     dinp: input(h, format, [N, C], dinp0, 'dinp'),
@@ -101,10 +100,9 @@ export async function checkLayerNorm(
     rstd: f32(h, N, 'ref rstd', wantRstd),
     scratch: f32(h, layerNormScratchLength(N), 'scratch'),
   };
-  const msBackward = await runOnGpu(h, (enc) =>
+  const back = await runCounted(h, (enc) =>
     recordLayerNormBackward(enc, k, backward, sizes, counting),
   );
-  const backwardEvents = await gpuEvents(h);
   const dwWords = await readWords(h, backward.dweight);
 
   const cmp = [
@@ -131,15 +129,15 @@ export async function checkLayerNorm(
     cmp,
     [
       { ok: await paddingIsZero(h, gOut), text: 'padding lanes zero' },
-      eventsMatch('out', forwardEvents, fwd.events, inexact(cmp[2])),
-      eventsMatch('dinp', backwardEvents.act, bwd.events, inexact(cmp[3])),
-      eventsMatch('dweight/dbias', backwardEvents.param, noEvents()),
+      eventsMatch('out', ran.act, fwd.events, inexact(cmp[2])),
+      eventsMatch('dinp', back.act, bwd.events, inexact(cmp[3])),
+      eventsMatch('dweight/dbias', back.param, noEvents()),
       {
         ok: await identicalWords(h, backward.dweight, dwWords),
         text: 'dweight repeated bit-identical',
       },
     ],
-    msForward + msBackward,
+    ran.ms + back.ms,
     rng.seed,
     TOLERANCE,
   );
