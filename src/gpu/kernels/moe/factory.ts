@@ -1,8 +1,7 @@
 /**
- * The MoE kernels' descriptors, compiles and launches built from data: a kernel states its
- * bindings (by storage role), uniforms, workgroup width and grid; this file turns that into the
- * engine's KernelDescriptor, compiles the variant for a lane's formats, and records a launch with
- * the counters binding and `group` uniform when the variant counts events.
+ * The MoE kernels' descriptors and compiles on the shared factory (../factory.ts), with the MoE
+ * format roles, format checks and sentences, and the launch that adds the counters binding and
+ * `group` uniform when the variant counts events.
  */
 import type { FormatName } from '../../../numerics';
 import type { GpuContext } from '../../device';
@@ -10,14 +9,14 @@ import type { PipelineCache } from '../../pipelines';
 import type { CastCounting } from '../convert';
 import type { EventCounting } from '../counters';
 import {
-  compileKernel,
-  dispatch1d,
-  runKernel,
-  type CompiledKernel,
-  type KernelDescriptor,
-  type LaunchSpec,
-} from '../kernel';
-import type { BindingDecl, UniformType } from '../prelude';
+  compileRoleKernel,
+  compileRoleKernels,
+  roleKernel,
+  type KernelSpec,
+  type RoleKernel,
+  type RoleVariant,
+} from '../factory';
+import { runKernel, type CompiledKernel, type LaunchSpec } from '../kernel';
 import { checkFormat, countersOf } from './shared';
 
 /** Which of a lane's storage formats a tensor binding uses: activations or router tensors. */
@@ -26,35 +25,8 @@ export type FormatRole = 'main' | 'router';
 /** A lane's storage formats by role (a kernel set needs the roles its tensors use). */
 export type MoeFormats = Partial<Record<FormatRole, FormatName>>;
 
-type SlotType = FormatRole | 'u32' | 'f32';
-/** A binding: a tensor in a role's format, or plain u32/f32 words; ' rw' when the kernel writes. */
-export type SlotSpec = SlotType | `${SlotType} rw`;
-
-/**
- * How work = [n] becomes workgroups: 'linear' one invocation per item, 'pairs' one per two items
- * (a router invocation owns two tokens), 'single' one workgroup whatever n.
- */
-export type Grid = 'linear' | 'pairs' | 'single';
-
-export interface MoeKernelSpec {
-  name: string;
-  body: string;
-  /** In slot order (group 0). */
-  bindings: Readonly<Record<string, SlotSpec>>;
-  /** The `params` fields in order, without `group` (appended when the kernel counts). */
-  uniforms: Readonly<Record<string, UniformType>>;
-  /** The body tallies cast events and flushes them to counter group params.group. */
-  counts?: boolean;
-  /** Workgroup width (x); y = z = 1. Default 256. */
-  workgroup?: number;
-  /** Default 'linear'. */
-  grid?: Grid;
-}
-
-export interface MoeKernel extends KernelDescriptor {
-  /** Format role of each tensor binding. */
-  readonly roles: Readonly<Record<string, FormatRole>>;
-}
+export type MoeKernelSpec = KernelSpec<FormatRole>;
+export type MoeKernel = RoleKernel<FormatRole>;
 
 /** What each role holds, for a sentence about an unsupported format. */
 const ROLE_WHAT: Record<FormatRole, string> = {
@@ -64,58 +36,16 @@ const ROLE_WHAT: Record<FormatRole, string> = {
 
 /** The engine descriptor of a spec: tensor bindings typed 'tensor', roles kept for compiling. */
 export function moeKernel(spec: MoeKernelSpec): MoeKernel {
-  const bindings: BindingDecl[] = [];
-  const roles: Record<string, FormatRole> = {};
-  for (const [name, slot] of Object.entries(spec.bindings)) {
-    const [type, rw] = slot.split(' ') as [SlotType, string | undefined];
-    const access = rw === 'rw' ? 'read_write' : 'read';
-    if (type === 'u32' || type === 'f32') {
-      bindings.push({ name, access, type });
-    } else {
-      bindings.push({ name, access, type: 'tensor' });
-      roles[name] = type;
-    }
-  }
-  const wg = spec.workgroup ?? 256;
-  const grid = spec.grid ?? 'linear';
-  return {
-    name: spec.name,
-    body: spec.body,
-    bindings,
-    uniforms: spec.counts ? { ...spec.uniforms, group: 'u32' } : spec.uniforms,
-    workgroupSize: [wg, 1, 1],
-    countsEvents: spec.counts ?? false,
-    dispatch: ([n], limits) =>
-      grid === 'single'
-        ? [1, 1, 1]
-        : dispatch1d(
-            grid === 'pairs' ? Math.ceil(n / 2) : n,
-            wg,
-            limits.maxComputeWorkgroupsPerDimension,
-          ),
-    roles,
-  };
+  return roleKernel(spec);
 }
 
-function compileOne(
-  ctx: GpuContext,
-  cache: PipelineCache,
-  op: string,
-  kernel: MoeKernel,
-  f: MoeFormats,
-  counting: EventCounting | undefined,
-): Promise<CompiledKernel> {
-  const formats: Record<string, FormatName> = {};
-  for (const [binding, role] of Object.entries(kernel.roles)) {
-    const format = f[role];
-    if (format === undefined) {
-      throw new Error(
-        `MoE ${op}: kernel "${kernel.name}" needs the ${role} storage format; none was given.`,
-      );
-    }
-    formats[binding] = format;
-  }
-  return compileKernel(ctx, cache, kernel, { formats, counting });
+function variant(op: string, f: MoeFormats, counting?: EventCounting): RoleVariant<FormatRole> {
+  return {
+    formats: f,
+    counting,
+    missing: (kernel, role) =>
+      `MoE ${op}: kernel "${kernel.name}" needs the ${role} storage format; none was given.`,
+  };
 }
 
 /** Checks each given format, then compiles the kernel's variant ('counting' unused if it does not count). */
@@ -128,7 +58,7 @@ export function compileMoeKernel(
   counting?: EventCounting,
 ): Promise<CompiledKernel> {
   checkFormats(op, f);
-  return compileOne(ctx, cache, op, kernel, f, counting);
+  return compileRoleKernel(ctx, cache, kernel, variant(op, f, counting));
 }
 
 /** compileMoeKernel for a named set of kernels, compiled concurrently. */
@@ -141,12 +71,7 @@ export async function compileMoeKernels<K extends string>(
   counting?: EventCounting,
 ): Promise<Record<K, CompiledKernel>> {
   checkFormats(op, f);
-  const entries = await Promise.all(
-    (Object.keys(kernels) as K[]).map(
-      async (name) => [name, await compileOne(ctx, cache, op, kernels[name], f, counting)] as const,
-    ),
-  );
-  return Object.fromEntries(entries) as Record<K, CompiledKernel>;
+  return compileRoleKernels(ctx, cache, kernels, variant(op, f, counting));
 }
 
 function checkFormats(op: string, f: MoeFormats): void {

@@ -19,17 +19,14 @@ import type { PipelineCache } from '../../pipelines';
 import type { Tensor } from '../../tensor';
 import type { CompiledKernel } from '../kernel';
 import {
-  compileWith,
   expectDims,
   expectF32,
   expectSize,
-  kernel1d,
-  record,
-  wordsOf,
   type KernelCounting,
   type Target,
   type TransformerVariant,
 } from './common';
+import { compileTransformer, recordOver, transformerKernel } from './define';
 import scoresWgsl from './attentionScores.wgsl?raw';
 import softmaxRowsWgsl from './attentionSoftmaxRows.wgsl?raw';
 import softmaxWgsl from './attentionSoftmax.wgsl?raw';
@@ -39,58 +36,58 @@ import backwardRowsWgsl from './attentionBackwardRows.wgsl?raw';
 import dpreattWgsl from './attentionBackwardDpreatt.wgsl?raw';
 import dqkvWgsl from './attentionBackwardDqkv.wgsl?raw';
 
-const rw = (name: string) => ({ name, access: 'read_write', type: 'tensor' }) as const;
-const ro = (name: string) => ({ name, access: 'read', type: 'tensor' }) as const;
+// Per-row kernels (softmax rows, backward rows): work = B*H*T rows, `stats` the f32 scratch.
+// Per-word kernels: n, words of the tensor written.
 const perWord = { n: 'u32', words: 'u32', T: 'u32', C: 'u32', H: 'u32' } as const;
 
-export const attentionScoresKernel = kernel1d(
-  'attention_scores',
-  scoresWgsl,
-  [rw('preatt'), ro('qkv')],
-  { ...perWord, scale: 'f32', group: 'u32' },
-);
-export const attentionSoftmaxRowsKernel = kernel1d(
-  'attention_softmax_rows',
-  softmaxRowsWgsl,
-  [{ name: 'stats', access: 'read_write', type: 'f32' }, ro('preatt')],
-  { rows: 'u32', T: 'u32' },
-);
-export const attentionSoftmaxKernel = kernel1d(
-  'attention_softmax',
-  softmaxWgsl,
-  [rw('att'), ro('preatt'), { name: 'stats', access: 'read', type: 'f32' }],
-  { n: 'u32', words: 'u32', T: 'u32', group: 'u32' },
-);
-export const attentionOutKernel = kernel1d(
-  'attention_out',
-  outWgsl,
-  [rw('out'), ro('att'), ro('qkv')],
-  { ...perWord, group: 'u32' },
-);
-export const attentionBackwardDattKernel = kernel1d(
-  'attention_backward_datt',
-  dattWgsl,
-  [rw('datt'), ro('dout'), ro('qkv')],
-  { ...perWord, group: 'u32' },
-);
-export const attentionBackwardRowsKernel = kernel1d(
-  'attention_backward_rows',
-  backwardRowsWgsl,
-  [{ name: 'stats', access: 'read_write', type: 'f32' }, ro('att'), ro('datt')],
-  { rows: 'u32', T: 'u32' },
-);
-export const attentionBackwardDpreattKernel = kernel1d(
-  'attention_backward_dpreatt',
-  dpreattWgsl,
-  [rw('dpreatt'), ro('att'), ro('datt'), { name: 'stats', access: 'read', type: 'f32' }],
-  { n: 'u32', words: 'u32', T: 'u32', scale: 'f32', group: 'u32' },
-);
-export const attentionBackwardDqkvKernel = kernel1d(
-  'attention_backward_dqkv',
-  dqkvWgsl,
-  [rw('dqkv'), ro('dpreatt'), ro('att'), ro('qkv'), ro('dout')],
-  { ...perWord, group: 'u32' },
-);
+export const attentionScoresKernel = transformerKernel({
+  name: 'attention_scores',
+  body: scoresWgsl,
+  bindings: { preatt: 'act rw', qkv: 'act' },
+  uniforms: { ...perWord, scale: 'f32' },
+});
+export const attentionSoftmaxRowsKernel = transformerKernel({
+  name: 'attention_softmax_rows',
+  body: softmaxRowsWgsl,
+  bindings: { stats: 'f32 rw', preatt: 'act' },
+  uniforms: { rows: 'u32', T: 'u32' },
+});
+export const attentionSoftmaxKernel = transformerKernel({
+  name: 'attention_softmax',
+  body: softmaxWgsl,
+  bindings: { att: 'act rw', preatt: 'act', stats: 'f32' },
+  uniforms: { n: 'u32', words: 'u32', T: 'u32' },
+});
+export const attentionOutKernel = transformerKernel({
+  name: 'attention_out',
+  body: outWgsl,
+  bindings: { out: 'act rw', att: 'act', qkv: 'act' },
+  uniforms: perWord,
+});
+export const attentionBackwardDattKernel = transformerKernel({
+  name: 'attention_backward_datt',
+  body: dattWgsl,
+  bindings: { datt: 'act rw', dout: 'act', qkv: 'act' },
+  uniforms: perWord,
+});
+export const attentionBackwardRowsKernel = transformerKernel({
+  name: 'attention_backward_rows',
+  body: backwardRowsWgsl,
+  bindings: { stats: 'f32 rw', att: 'act', datt: 'act' },
+  uniforms: { rows: 'u32', T: 'u32' },
+});
+export const attentionBackwardDpreattKernel = transformerKernel({
+  name: 'attention_backward_dpreatt',
+  body: dpreattWgsl,
+  bindings: { dpreatt: 'act rw', att: 'act', datt: 'act', stats: 'f32' },
+  uniforms: { n: 'u32', words: 'u32', T: 'u32', scale: 'f32' },
+});
+export const attentionBackwardDqkvKernel = transformerKernel({
+  name: 'attention_backward_dqkv',
+  body: dqkvWgsl,
+  bindings: { dqkv: 'act rw', dpreatt: 'act', att: 'act', qkv: 'act', dout: 'act' },
+  uniforms: perWord,
+});
 
 export interface AttentionKernels {
   scores: CompiledKernel;
@@ -103,25 +100,22 @@ export interface AttentionKernels {
   dqkv: CompiledKernel;
 }
 
-export async function compileAttention(
+export function compileAttention(
   ctx: GpuContext,
   cache: PipelineCache,
   v: TransformerVariant,
 ): Promise<AttentionKernels> {
-  const f = v.storage;
-  const c = (k: Parameters<typeof compileWith>[2], names: string[]) =>
-    compileWith(ctx, cache, k, Object.fromEntries(names.map((n) => [n, f])), v.counting);
-  const [scores, softmaxRows, softmax, out, datt, backwardRows, dpreatt, dqkv] = await Promise.all([
-    c(attentionScoresKernel, ['preatt', 'qkv']),
-    c(attentionSoftmaxRowsKernel, ['preatt']),
-    c(attentionSoftmaxKernel, ['att', 'preatt']),
-    c(attentionOutKernel, ['out', 'att', 'qkv']),
-    c(attentionBackwardDattKernel, ['datt', 'dout', 'qkv']),
-    c(attentionBackwardRowsKernel, ['att', 'datt']),
-    c(attentionBackwardDpreattKernel, ['dpreatt', 'att', 'datt']),
-    c(attentionBackwardDqkvKernel, ['dqkv', 'dpreatt', 'att', 'qkv', 'dout']),
-  ]);
-  return { scores, softmaxRows, softmax, out, datt, backwardRows, dpreatt, dqkv };
+  const kernels = {
+    scores: attentionScoresKernel,
+    softmaxRows: attentionSoftmaxRowsKernel,
+    softmax: attentionSoftmaxKernel,
+    out: attentionOutKernel,
+    datt: attentionBackwardDattKernel,
+    backwardRows: attentionBackwardRowsKernel,
+    dpreatt: attentionBackwardDpreattKernel,
+    dqkv: attentionBackwardDqkvKernel,
+  };
+  return compileTransformer(ctx, cache, kernels, v);
 }
 
 export interface AttentionSizes {
@@ -163,40 +157,11 @@ export function recordAttentionForward(
   expectSize(op, t.att, B * H * T * T, 'B*H*T*T');
   const rows = B * H * T;
   const dims = { T, C, H };
-  const w = wordsOf;
-  const scale = attentionScale(s);
-  record(
-    target,
-    k.scores,
-    { preatt: t.preatt, qkv: t.qkv },
-    { n: t.preatt.size, words: w(t.preatt), ...dims, scale },
-    w(t.preatt),
-    counting,
-  );
-  record(
-    target,
-    k.softmaxRows,
-    { stats: t.scratch, preatt: t.preatt },
-    { rows, T },
-    rows,
-    counting,
-  );
-  record(
-    target,
-    k.softmax,
-    { att: t.att, preatt: t.preatt, stats: t.scratch },
-    { n: t.att.size, words: w(t.att), T },
-    w(t.att),
-    counting,
-  );
-  record(
-    target,
-    k.out,
-    { out: t.out, att: t.att, qkv: t.qkv },
-    { n: t.out.size, words: w(t.out), ...dims },
-    w(t.out),
-    counting,
-  );
+  const b = { ...t, stats: t.scratch };
+  recordOver(target, k.scores, b, { ...dims, scale: attentionScale(s) }, t.preatt, counting);
+  recordOver(target, k.softmaxRows, b, { rows, T }, rows, counting);
+  recordOver(target, k.softmax, b, { T }, t.att, counting);
+  recordOver(target, k.out, b, dims, t.out, counting);
 }
 
 export interface AttentionBackwardTensors {
@@ -226,39 +191,11 @@ export function recordAttentionBackward(
   for (const x of [t.dpreatt, t.datt, t.att]) expectSize(op, x, B * H * T * T, 'B*H*T*T');
   const rows = B * H * T;
   const dims = { T, C, H };
-  const w = wordsOf;
-  record(
-    target,
-    k.datt,
-    { datt: t.datt, dout: t.dout, qkv: t.qkv },
-    { n: t.datt.size, words: w(t.datt), ...dims },
-    w(t.datt),
-    counting,
-  );
-  record(
-    target,
-    k.backwardRows,
-    { stats: t.scratch, att: t.att, datt: t.datt },
-    { rows, T },
-    rows,
-    counting,
-  );
-  record(
-    target,
-    k.dpreatt,
-    { dpreatt: t.dpreatt, att: t.att, datt: t.datt, stats: t.scratch },
-    { n: t.dpreatt.size, words: w(t.dpreatt), T, scale: attentionScale(s) },
-    w(t.dpreatt),
-    counting,
-  );
-  record(
-    target,
-    k.dqkv,
-    { dqkv: t.dqkv, dpreatt: t.dpreatt, att: t.att, qkv: t.qkv, dout: t.dout },
-    { n: t.dqkv.size, words: w(t.dqkv), ...dims },
-    w(t.dqkv),
-    counting,
-  );
+  const b = { ...t, stats: t.scratch };
+  recordOver(target, k.datt, b, dims, t.datt, counting);
+  recordOver(target, k.backwardRows, b, { rows, T }, rows, counting);
+  recordOver(target, k.dpreatt, b, { T, scale: attentionScale(s) }, t.dpreatt, counting);
+  recordOver(target, k.dqkv, b, dims, t.dqkv, counting);
 }
 
 function checkSizes(op: string, qkv: Tensor, scratch: Tensor | GPUBuffer, s: AttentionSizes) {

@@ -61,7 +61,8 @@ export type Target = GPUCommandEncoder | GPUComputePassEncoder;
 /** u32 ids (tokens, targets): a raw buffer, or anything holding one. */
 export type IdBuffer = GPUBuffer | { readonly buffer: GPUBuffer };
 
-/** A 1-D kernel over `work[0]` invocations (words or rows), counting events when it stores. */
+/** A 1-D kernel over `work[0]` invocations (words or rows), counting events when it stores.
+ * For a descriptor from a BindingDecl list; this family's own kernels are data (define.ts). */
 export function kernel1d(
   name: string,
   body: string,
@@ -79,6 +80,7 @@ export function kernel1d(
   };
 }
 
+/** compileKernel with explicit formats per binding (define.ts derives them from roles). */
 export function compileWith(
   ctx: GpuContext,
   cache: PipelineCache,

@@ -17,56 +17,41 @@ import type { PipelineCache } from '../../pipelines';
 import type { Tensor } from '../../tensor';
 import type { CompiledKernel } from '../kernel';
 import {
-  compileWith,
   expectDims,
   expectF32,
   expectIds,
   expectSize,
-  kernel1d,
-  record,
-  wordsOf,
   type IdBuffer,
   type KernelCounting,
   type Target,
   type TransformerVariant,
 } from './common';
+import { compileTransformer, recordOver, transformerKernel } from './define';
 import forwardWgsl from './crossEntropyForward.wgsl?raw';
 import meanWgsl from './crossEntropyMean.wgsl?raw';
 import backwardWgsl from './crossEntropyBackward.wgsl?raw';
 
-export const crossEntropyForwardKernel = kernel1d(
-  'crossentropy_forward',
-  forwardWgsl,
-  [
-    { name: 'probs', access: 'read_write', type: 'f32' },
-    { name: 'losses', access: 'read_write', type: 'f32' },
-    { name: 'logits', access: 'read', type: 'tensor' },
-    { name: 'targets', access: 'read', type: 'u32' },
-  ],
-  { N: 'u32', V: 'u32' },
-);
+// forward: one invocation per position; mean: one invocation; backward: n, words of dlogits.
+export const crossEntropyForwardKernel = transformerKernel({
+  name: 'crossentropy_forward',
+  body: forwardWgsl,
+  bindings: { probs: 'f32 rw', losses: 'f32 rw', logits: 'act', targets: 'u32' },
+  uniforms: { N: 'u32', V: 'u32' },
+});
 
-export const crossEntropyMeanKernel = kernel1d(
-  'crossentropy_mean',
-  meanWgsl,
-  [
-    { name: 'loss', access: 'read_write', type: 'f32' },
-    { name: 'losses', access: 'read', type: 'f32' },
-  ],
-  { N: 'u32', lossIndex: 'u32' },
-);
+export const crossEntropyMeanKernel = transformerKernel({
+  name: 'crossentropy_mean',
+  body: meanWgsl,
+  bindings: { loss: 'f32 rw', losses: 'f32' },
+  uniforms: { N: 'u32', lossIndex: 'u32' },
+});
 
-export const crossEntropyBackwardKernel = kernel1d(
-  'crossentropy_backward',
-  backwardWgsl,
-  [
-    { name: 'dlogits', access: 'read_write', type: 'tensor' },
-    { name: 'probs', access: 'read', type: 'f32' },
-    { name: 'targets', access: 'read', type: 'u32' },
-    { name: 'dloss', access: 'read', type: 'f32' },
-  ],
-  { n: 'u32', words: 'u32', N: 'u32', V: 'u32', dlossIndex: 'u32', group: 'u32' },
-);
+export const crossEntropyBackwardKernel = transformerKernel({
+  name: 'crossentropy_backward',
+  body: backwardWgsl,
+  bindings: { dlogits: 'act rw', probs: 'f32', targets: 'u32', dloss: 'f32' },
+  uniforms: { n: 'u32', words: 'u32', N: 'u32', V: 'u32', dlossIndex: 'u32' },
+});
 
 export interface CrossEntropyKernels {
   forward: CompiledKernel;
@@ -74,18 +59,17 @@ export interface CrossEntropyKernels {
   backward: CompiledKernel;
 }
 
-export async function compileCrossEntropy(
+export function compileCrossEntropy(
   ctx: GpuContext,
   cache: PipelineCache,
   v: TransformerVariant,
 ): Promise<CrossEntropyKernels> {
-  const f = v.storage;
-  const [forward, mean, backward] = await Promise.all([
-    compileWith(ctx, cache, crossEntropyForwardKernel, { logits: f }, v.counting),
-    compileWith(ctx, cache, crossEntropyMeanKernel, {}, v.counting),
-    compileWith(ctx, cache, crossEntropyBackwardKernel, { dlogits: f }, v.counting),
-  ]);
-  return { forward, mean, backward };
+  const kernels = {
+    forward: crossEntropyForwardKernel,
+    mean: crossEntropyMeanKernel,
+    backward: crossEntropyBackwardKernel,
+  };
+  return compileTransformer(ctx, cache, kernels, v);
 }
 
 export interface CrossEntropySizes {
@@ -119,9 +103,8 @@ export function recordCrossEntropyForward(
   expectF32(op, t.losses, s.N, 'losses (N)');
   expectF32(op, t.loss, lossIndex + 1, `the loss buffer (index ${lossIndex})`);
   const { N, V } = s;
-  const { probs, losses, logits, targets, loss } = t;
-  record(target, k.forward, { probs, losses, logits, targets }, { N, V }, N, undefined);
-  record(target, k.mean, { loss, losses }, { N, lossIndex }, 1, undefined);
+  recordOver(target, k.forward, t, { N, V }, N);
+  recordOver(target, k.mean, t, { N, lossIndex }, 1);
 }
 
 export interface CrossEntropyBackwardTensors {
@@ -144,15 +127,8 @@ export function recordCrossEntropyBackward(
   const op = 'cross-entropy backward';
   checkSizes(op, t.dlogits, t.probs, t.targets, s);
   expectF32(op, t.dloss, dlossIndex + 1, `dloss (index ${dlossIndex})`);
-  const words = wordsOf(t.dlogits);
-  record(
-    target,
-    k.backward,
-    { dlogits: t.dlogits, probs: t.probs, targets: t.targets, dloss: t.dloss },
-    { n: t.dlogits.size, words, N: s.N, V: s.V, dlossIndex },
-    words,
-    counting,
-  );
+  const uniforms = { N: s.N, V: s.V, dlossIndex };
+  recordOver(target, k.backward, t, uniforms, t.dlogits, counting);
 }
 
 function checkSizes(

@@ -12,54 +12,40 @@ import type { PipelineCache } from '../../pipelines';
 import type { Tensor } from '../../tensor';
 import type { CompiledKernel } from '../kernel';
 import {
-  compileWith,
   expectDims,
   expectIds,
   expectSize,
-  kernel1d,
-  record,
-  wordsOf,
   type IdBuffer,
   type KernelCounting,
   type Target,
   type TransformerVariant,
 } from './common';
+import { compileTransformer, recordOver, transformerKernel } from './define';
 import forwardWgsl from './encoderForward.wgsl?raw';
 import backwardWteWgsl from './encoderBackwardWte.wgsl?raw';
 import backwardWpeWgsl from './encoderBackwardWpe.wgsl?raw';
 
-export const encoderForwardKernel = kernel1d(
-  'encoder_forward',
-  forwardWgsl,
-  [
-    { name: 'out', access: 'read_write', type: 'tensor' },
-    { name: 'wte', access: 'read', type: 'tensor' },
-    { name: 'wpe', access: 'read', type: 'tensor' },
-    { name: 'tokens', access: 'read', type: 'u32' },
-  ],
-  { n: 'u32', words: 'u32', T: 'u32', C: 'u32', group: 'u32' },
-);
+// Per-word kernels: n, words of the tensor written.
+export const encoderForwardKernel = transformerKernel({
+  name: 'encoder_forward',
+  body: forwardWgsl,
+  bindings: { out: 'act rw', wte: 'param', wpe: 'param', tokens: 'u32' },
+  uniforms: { n: 'u32', words: 'u32', T: 'u32', C: 'u32' },
+});
 
-export const encoderBackwardWteKernel = kernel1d(
-  'encoder_backward_wte',
-  backwardWteWgsl,
-  [
-    { name: 'dwte', access: 'read_write', type: 'tensor' },
-    { name: 'dout', access: 'read', type: 'tensor' },
-    { name: 'tokens', access: 'read', type: 'u32' },
-  ],
-  { n: 'u32', words: 'u32', N: 'u32', C: 'u32', group: 'u32' },
-);
+export const encoderBackwardWteKernel = transformerKernel({
+  name: 'encoder_backward_wte',
+  body: backwardWteWgsl,
+  bindings: { dwte: 'grad rw', dout: 'act', tokens: 'u32' },
+  uniforms: { n: 'u32', words: 'u32', N: 'u32', C: 'u32' },
+});
 
-export const encoderBackwardWpeKernel = kernel1d(
-  'encoder_backward_wpe',
-  backwardWpeWgsl,
-  [
-    { name: 'dwpe', access: 'read_write', type: 'tensor' },
-    { name: 'dout', access: 'read', type: 'tensor' },
-  ],
-  { n: 'u32', words: 'u32', B: 'u32', T: 'u32', C: 'u32', group: 'u32' },
-);
+export const encoderBackwardWpeKernel = transformerKernel({
+  name: 'encoder_backward_wpe',
+  body: backwardWpeWgsl,
+  bindings: { dwpe: 'grad rw', dout: 'act' },
+  uniforms: { n: 'u32', words: 'u32', B: 'u32', T: 'u32', C: 'u32' },
+});
 
 export interface EncoderKernels {
   forward: CompiledKernel;
@@ -67,20 +53,17 @@ export interface EncoderKernels {
   backwardWpe: CompiledKernel;
 }
 
-export async function compileEncoder(
+export function compileEncoder(
   ctx: GpuContext,
   cache: PipelineCache,
   v: TransformerVariant,
 ): Promise<EncoderKernels> {
-  const act = v.storage;
-  const par = v.params ?? 'fp32';
-  const grad = v.paramGrads ?? 'fp32';
-  const [forward, backwardWte, backwardWpe] = await Promise.all([
-    compileWith(ctx, cache, encoderForwardKernel, { out: act, wte: par, wpe: par }, v.counting),
-    compileWith(ctx, cache, encoderBackwardWteKernel, { dwte: grad, dout: act }, v.counting),
-    compileWith(ctx, cache, encoderBackwardWpeKernel, { dwpe: grad, dout: act }, v.counting),
-  ]);
-  return { forward, backwardWte, backwardWpe };
+  const kernels = {
+    forward: encoderForwardKernel,
+    backwardWte: encoderBackwardWteKernel,
+    backwardWpe: encoderBackwardWpeKernel,
+  };
+  return compileTransformer(ctx, cache, kernels, v);
 }
 
 export interface EncoderSizes {
@@ -111,14 +94,7 @@ export function recordEncoderForward(
   const op = 'encoder forward';
   checkSizes(op, t.tokens, t.wte, t.wpe, s);
   expectSize(op, t.out, s.B * s.T * s.C, 'B*T*C');
-  record(
-    target,
-    k.forward,
-    { out: t.out, wte: t.wte, wpe: t.wpe, tokens: t.tokens },
-    { n: t.out.size, words: wordsOf(t.out), T: s.T, C: s.C },
-    wordsOf(t.out),
-    counting,
-  );
+  recordOver(target, k.forward, t, { T: s.T, C: s.C }, t.out, counting);
 }
 
 export interface EncoderBackwardTensors {
@@ -143,24 +119,9 @@ export function recordEncoderBackward(
   const op = 'encoder backward';
   checkSizes(op, t.tokens, t.dwte, t.dwpe, s);
   expectSize(op, t.dout, s.B * s.T * s.C, 'B*T*C');
-  record(
-    target,
-    k.backwardWte,
-    { dwte: t.dwte, dout: t.dout, tokens: t.tokens },
-    { n: t.dwte.size, words: wordsOf(t.dwte), N: s.B * s.T, C: s.C },
-    wordsOf(t.dwte),
-    counting,
-    'paramGroup',
-  );
-  record(
-    target,
-    k.backwardWpe,
-    { dwpe: t.dwpe, dout: t.dout },
-    { n: t.dwpe.size, words: wordsOf(t.dwpe), B: s.B, T: s.T, C: s.C },
-    wordsOf(t.dwpe),
-    counting,
-    'paramGroup',
-  );
+  const { B, T, C } = s;
+  recordOver(target, k.backwardWte, t, { N: B * T, C }, t.dwte, counting, 'paramGroup');
+  recordOver(target, k.backwardWpe, t, { B, T, C }, t.dwpe, counting, 'paramGroup');
 }
 
 function checkSizes(op: string, tokens: IdBuffer, wte: Tensor, wpe: Tensor, s: EncoderSizes) {

@@ -10,16 +10,8 @@ import type { GpuContext } from '../../device';
 import type { PipelineCache } from '../../pipelines';
 import type { Tensor } from '../../tensor';
 import type { CompiledKernel } from '../kernel';
-import {
-  compileWith,
-  expectSize,
-  kernel1d,
-  record,
-  wordsOf,
-  type KernelCounting,
-  type Target,
-  type TransformerVariant,
-} from './common';
+import { expectSize, type KernelCounting, type Target, type TransformerVariant } from './common';
+import { compileTransformer, recordOver, transformerKernel } from './define';
 import commonWgsl from './geluCommon.wgsl?raw';
 import forwardWgsl from './geluForward.wgsl?raw';
 import backwardWgsl from './geluBackward.wgsl?raw';
@@ -36,43 +28,33 @@ const constants = [
   f32Const('GELU_C3', 3 * 0.044715),
 ].join('\n');
 
-export const geluForwardKernel = kernel1d(
-  'gelu_forward',
-  `${constants}\n${commonWgsl}\n${forwardWgsl}`,
-  [
-    { name: 'out', access: 'read_write', type: 'tensor' },
-    { name: 'inp', access: 'read', type: 'tensor' },
-  ],
-  { n: 'u32', words: 'u32', group: 'u32' },
-);
+// Per-word kernels: n, words of the tensor written.
+export const geluForwardKernel = transformerKernel({
+  name: 'gelu_forward',
+  body: `${constants}\n${commonWgsl}\n${forwardWgsl}`,
+  bindings: { out: 'act rw', inp: 'act' },
+  uniforms: { n: 'u32', words: 'u32' },
+});
 
-export const geluBackwardKernel = kernel1d(
-  'gelu_backward',
-  `${constants}\n${commonWgsl}\n${backwardWgsl}`,
-  [
-    { name: 'dinp', access: 'read_write', type: 'tensor' },
-    { name: 'inp', access: 'read', type: 'tensor' },
-    { name: 'dout', access: 'read', type: 'tensor' },
-  ],
-  { n: 'u32', words: 'u32', group: 'u32' },
-);
+export const geluBackwardKernel = transformerKernel({
+  name: 'gelu_backward',
+  body: `${constants}\n${commonWgsl}\n${backwardWgsl}`,
+  bindings: { dinp: 'act rw', inp: 'act', dout: 'act' },
+  uniforms: { n: 'u32', words: 'u32' },
+});
 
 export interface GeluKernels {
   forward: CompiledKernel;
   backward: CompiledKernel;
 }
 
-export async function compileGelu(
+export function compileGelu(
   ctx: GpuContext,
   cache: PipelineCache,
   v: TransformerVariant,
 ): Promise<GeluKernels> {
-  const f = v.storage;
-  const [forward, backward] = await Promise.all([
-    compileWith(ctx, cache, geluForwardKernel, { out: f, inp: f }, v.counting),
-    compileWith(ctx, cache, geluBackwardKernel, { dinp: f, inp: f, dout: f }, v.counting),
-  ]);
-  return { forward, backward };
+  const kernels = { forward: geluForwardKernel, backward: geluBackwardKernel };
+  return compileTransformer(ctx, cache, kernels, v);
 }
 
 /** Records out = gelu(inp) over all inp.size elements; events of out go to counting.group. */
@@ -83,8 +65,7 @@ export function recordGeluForward(
   counting?: KernelCounting,
 ): void {
   expectSize('gelu forward', t.out, t.inp.size, 'inp.size');
-  const words = wordsOf(t.out);
-  record(target, k.forward, t, { n: t.out.size, words }, words, counting);
+  recordOver(target, k.forward, t, {}, t.out, counting);
 }
 
 /** Records dinp = gelu'(inp) * dout; events of dinp go to counting.group. */
@@ -96,6 +77,5 @@ export function recordGeluBackward(
 ): void {
   expectSize('gelu backward', t.dinp, t.inp.size, 'inp.size');
   expectSize('gelu backward', t.dout, t.inp.size, 'inp.size');
-  const words = wordsOf(t.dinp);
-  record(target, k.backward, t, { n: t.dinp.size, words }, words, counting);
+  recordOver(target, k.backward, t, {}, t.dinp, counting);
 }

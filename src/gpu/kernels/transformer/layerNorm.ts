@@ -13,19 +13,17 @@
 import type { GpuContext } from '../../device';
 import type { PipelineCache } from '../../pipelines';
 import type { Tensor } from '../../tensor';
-import type { Bindable, CompiledKernel } from '../kernel';
+import type { CompiledKernel } from '../kernel';
 import {
-  compileWith,
   expectDims,
   expectF32,
   expectSize,
-  kernel1d,
-  record,
   wordsOf,
   type KernelCounting,
   type Target,
   type TransformerVariant,
 } from './common';
+import { compileTransformer, recordOver, transformerKernel } from './define';
 import statsWgsl from './layerNormStats.wgsl?raw';
 import forwardWgsl from './layerNormForward.wgsl?raw';
 import rowsWgsl from './layerNormBackwardRows.wgsl?raw';
@@ -35,74 +33,44 @@ import paramsWgsl from './layerNormBackwardParams.wgsl?raw';
 /** GPT-2's epsilon, as the reference's LAYER_NORM_EPS (uploaded as an f32 uniform). */
 export const LAYER_NORM_EPSILON = 1e-5;
 
-const meanRstd = [
-  { name: 'mean', access: 'read', type: 'f32' },
-  { name: 'rstd', access: 'read', type: 'f32' },
-] as const;
+const meanRstd = { mean: 'f32', rstd: 'f32' } as const;
 
-export const layerNormStatsKernel = kernel1d(
-  'layernorm_stats',
-  statsWgsl,
-  [
-    { name: 'inp', access: 'read', type: 'tensor' },
-    { name: 'mean', access: 'read_write', type: 'f32' },
-    { name: 'rstd', access: 'read_write', type: 'f32' },
-  ],
-  { N: 'u32', C: 'u32', eps: 'f32' },
-);
+// Per-row kernels (stats, backward rows): work = N. Per-word kernels: n, words of the tensor
+// written; the params kernel runs over the larger of dweight's and dbias's words.
+export const layerNormStatsKernel = transformerKernel({
+  name: 'layernorm_stats',
+  body: statsWgsl,
+  bindings: { inp: 'act', mean: 'f32 rw', rstd: 'f32 rw' },
+  uniforms: { N: 'u32', C: 'u32', eps: 'f32' },
+});
 
-export const layerNormForwardKernel = kernel1d(
-  'layernorm_forward',
-  forwardWgsl,
-  [
-    { name: 'out', access: 'read_write', type: 'tensor' },
-    { name: 'inp', access: 'read', type: 'tensor' },
-    { name: 'weight', access: 'read', type: 'tensor' },
-    { name: 'bias', access: 'read', type: 'tensor' },
-    ...meanRstd,
-  ],
-  { n: 'u32', words: 'u32', C: 'u32', group: 'u32' },
-);
+export const layerNormForwardKernel = transformerKernel({
+  name: 'layernorm_forward',
+  body: forwardWgsl,
+  bindings: { out: 'act rw', inp: 'act', weight: 'param', bias: 'param', ...meanRstd },
+  uniforms: { n: 'u32', words: 'u32', C: 'u32' },
+});
 
-export const layerNormBackwardRowsKernel = kernel1d(
-  'layernorm_backward_rows',
-  rowsWgsl,
-  [
-    { name: 'rows', access: 'read_write', type: 'f32' },
-    { name: 'dout', access: 'read', type: 'tensor' },
-    { name: 'inp', access: 'read', type: 'tensor' },
-    { name: 'weight', access: 'read', type: 'tensor' },
-    ...meanRstd,
-  ],
-  { N: 'u32', C: 'u32' },
-);
+export const layerNormBackwardRowsKernel = transformerKernel({
+  name: 'layernorm_backward_rows',
+  body: rowsWgsl,
+  bindings: { rows: 'f32 rw', dout: 'act', inp: 'act', weight: 'param', ...meanRstd },
+  uniforms: { N: 'u32', C: 'u32' },
+});
 
-export const layerNormBackwardInputKernel = kernel1d(
-  'layernorm_backward_input',
-  inputWgsl,
-  [
-    { name: 'dinp', access: 'read_write', type: 'tensor' },
-    { name: 'dout', access: 'read', type: 'tensor' },
-    { name: 'inp', access: 'read', type: 'tensor' },
-    { name: 'weight', access: 'read', type: 'tensor' },
-    ...meanRstd,
-    { name: 'rows', access: 'read', type: 'f32' },
-  ],
-  { n: 'u32', words: 'u32', C: 'u32', group: 'u32' },
-);
+export const layerNormBackwardInputKernel = transformerKernel({
+  name: 'layernorm_backward_input',
+  body: inputWgsl,
+  bindings: { dinp: 'act rw', dout: 'act', inp: 'act', weight: 'param', ...meanRstd, rows: 'f32' },
+  uniforms: { n: 'u32', words: 'u32', C: 'u32' },
+});
 
-export const layerNormBackwardParamsKernel = kernel1d(
-  'layernorm_backward_params',
-  paramsWgsl,
-  [
-    { name: 'dweight', access: 'read_write', type: 'tensor' },
-    { name: 'dbias', access: 'read_write', type: 'tensor' },
-    { name: 'dout', access: 'read', type: 'tensor' },
-    { name: 'inp', access: 'read', type: 'tensor' },
-    ...meanRstd,
-  ],
-  { N: 'u32', C: 'u32', wordsWeight: 'u32', wordsBias: 'u32', group: 'u32' },
-);
+export const layerNormBackwardParamsKernel = transformerKernel({
+  name: 'layernorm_backward_params',
+  body: paramsWgsl,
+  bindings: { dweight: 'grad rw', dbias: 'grad rw', dout: 'act', inp: 'act', ...meanRstd },
+  uniforms: { N: 'u32', C: 'u32', wordsWeight: 'u32', wordsBias: 'u32' },
+});
 
 export interface LayerNormKernels {
   stats: CompiledKernel;
@@ -112,24 +80,19 @@ export interface LayerNormKernels {
   backwardParams: CompiledKernel;
 }
 
-export async function compileLayerNorm(
+export function compileLayerNorm(
   ctx: GpuContext,
   cache: PipelineCache,
   v: TransformerVariant,
 ): Promise<LayerNormKernels> {
-  const act = v.storage;
-  const par = v.params ?? 'fp32';
-  const grad = v.paramGrads ?? 'fp32';
-  const c = (k: Parameters<typeof compileWith>[2], f: Parameters<typeof compileWith>[3]) =>
-    compileWith(ctx, cache, k, f, v.counting);
-  const [stats, forward, backwardRows, backwardInput, backwardParams] = await Promise.all([
-    c(layerNormStatsKernel, { inp: act }),
-    c(layerNormForwardKernel, { out: act, inp: act, weight: par, bias: par }),
-    c(layerNormBackwardRowsKernel, { dout: act, inp: act, weight: par }),
-    c(layerNormBackwardInputKernel, { dinp: act, dout: act, inp: act, weight: par }),
-    c(layerNormBackwardParamsKernel, { dweight: grad, dbias: grad, dout: act, inp: act }),
-  ]);
-  return { stats, forward, backwardRows, backwardInput, backwardParams };
+  const kernels = {
+    stats: layerNormStatsKernel,
+    forward: layerNormForwardKernel,
+    backwardRows: layerNormBackwardRowsKernel,
+    backwardInput: layerNormBackwardInputKernel,
+    backwardParams: layerNormBackwardParamsKernel,
+  };
+  return compileTransformer(ctx, cache, kernels, v);
 }
 
 export interface LayerNormSizes {
@@ -164,22 +127,9 @@ export function recordLayerNormForward(
   checkCommon(op, t.inp, t.weight, t.mean, t.rstd, s);
   expectSize(op, t.bias, s.C, 'C');
   expectSize(op, t.out, s.N * s.C, 'N*C');
-  record(
-    target,
-    k.stats,
-    { inp: t.inp, mean: t.mean, rstd: t.rstd },
-    { N: s.N, C: s.C, eps: LAYER_NORM_EPSILON },
-    s.N,
-    counting,
-  );
-  record(
-    target,
-    k.forward,
-    { out: t.out, inp: t.inp, weight: t.weight, bias: t.bias, mean: t.mean, rstd: t.rstd },
-    { n: t.out.size, words: wordsOf(t.out), C: s.C },
-    wordsOf(t.out),
-    counting,
-  );
+  const { N, C } = s;
+  recordOver(target, k.stats, t, { N, C, eps: LAYER_NORM_EPSILON }, N, counting);
+  recordOver(target, k.forward, t, { C }, t.out, counting);
 }
 
 export interface LayerNormBackwardTensors {
@@ -214,34 +164,15 @@ export function recordLayerNormBackward(
   expectSize(op, t.dweight, s.C, 'C');
   expectSize(op, t.dbias, s.C, 'C');
   expectF32(op, t.scratch, layerNormScratchLength(s.N), 'the row scratch (N,2)');
-  const stats: Record<string, Bindable> = { inp: t.inp, mean: t.mean, rstd: t.rstd };
-  record(
-    target,
-    k.backwardRows,
-    { ...stats, rows: t.scratch, dout: t.dout, weight: t.weight },
-    { N: s.N, C: s.C },
-    s.N,
-    counting,
-  );
-  record(
-    target,
-    k.backwardInput,
-    { ...stats, dinp: t.dinp, dout: t.dout, weight: t.weight, rows: t.scratch },
-    { n: t.dinp.size, words: wordsOf(t.dinp), C: s.C },
-    wordsOf(t.dinp),
-    counting,
-  );
+  const { N, C } = s;
+  const b = { ...t, rows: t.scratch };
+  recordOver(target, k.backwardRows, b, { N, C }, N, counting);
+  recordOver(target, k.backwardInput, b, { C }, t.dinp, counting);
   const wordsWeight = wordsOf(t.dweight);
   const wordsBias = wordsOf(t.dbias);
-  record(
-    target,
-    k.backwardParams,
-    { ...stats, dweight: t.dweight, dbias: t.dbias, dout: t.dout },
-    { N: s.N, C: s.C, wordsWeight, wordsBias },
-    Math.max(wordsWeight, wordsBias),
-    counting,
-    'paramGroup',
-  );
+  const work = Math.max(wordsWeight, wordsBias);
+  const uniforms = { N, C, wordsWeight, wordsBias };
+  recordOver(target, k.backwardParams, b, uniforms, work, counting, 'paramGroup');
 }
 
 function checkCommon(
