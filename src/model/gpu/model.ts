@@ -45,6 +45,7 @@ import {
   type OptimizerPlan,
 } from './optimizer';
 import { allocateParameters, parameterTensors } from './parameters';
+import { expertSpans } from '../expertSpans';
 import type { ModelParts } from './parts';
 import type { GpuModelState } from './readState';
 import { isPurePolicy, modelPolicyError, type ModelPolicy } from './policy';
@@ -86,6 +87,8 @@ export interface MetricBuffers {
   gradNorm: GPUBuffer;
   /** Weight norms after the step, same layout. */
   weightNorm: GPUBuffer;
+  /** Norms of the experts' spans after the step (plan.experts), same layout. */
+  expertWeightNorm: GPUBuffer;
   /** OPTIMIZER_STATE_WORDS u32: found_inf, steps, scale, ... (optimizerState.ts). */
   optimizerState: GPUBuffer;
   /** Pure recipes: u32 lost updates per tensor slice; null otherwise. */
@@ -116,6 +119,7 @@ export class GpuMoeModel {
       counters: parts.counters.buffer,
       gradNorm: plan.gradNorm.buffer,
       weightNorm: plan.weightNorm.buffer,
+      expertWeightNorm: plan.expertWeightNorm.buffer,
       optimizerState: parts.state.buffer,
       lostUpdates: plan.lostUpdates,
     };
@@ -172,11 +176,17 @@ export class GpuMoeModel {
     const weightNorm = createGradNormOutput(pool, spans.length, `${o.label} weight norms`);
     own('optimizer_state', norm.buffer, norm.partials);
     own('metrics', gradNorm.buffer, weightNorm.buffer);
+    // Each expert's share of fc1w, fc1b, fc2w, fc2b: their norms make the per-expert weight norms.
+    const experts = expertSpans(p.slices, c.layers, c.experts);
+    const expertNorm = createNormPlan(pool, experts, `${o.label} expert norm plan`);
+    const expertWeightNorm = createGradNormOutput(pool, experts.length, `${o.label} expert weight norms`);
+    own('optimizer_state', expertNorm.buffer, expertNorm.partials);
+    own('metrics', expertWeightNorm.buffer);
     const lostUpdates = isPurePolicy(policy)
       ? pool.acquire({ label: `${o.label} lost updates`, byteLength: spans.length * 4, category: 'metrics' })
       : null;
     if (lostUpdates) own('metrics', lostUpdates);
-    const plan: OptimizerPlan = { ...optimizerRuns(parts), norm, gradNorm, weightNorm, lostUpdates };
+    const plan: OptimizerPlan = { ...optimizerRuns(parts), norm, gradNorm, weightNorm, experts, expertNorm, expertWeightNorm, lostUpdates };
     const model = new GpuMoeModel(ctx, pool, parts, plan, o, owned);
     await model.initialize();
     return model;

@@ -21,6 +21,7 @@ import {
   type GradNormOutput,
   type NormPlan,
 } from '../../gpu/kernels/optim';
+import type { ExpertSpan } from '../expertSpans';
 import { recordClearUnlessSkipped } from './kernels';
 import { sliceRuns, subLayout, type GpuSlice, type SliceRun } from './layout';
 import { isCastSlice } from './parameters';
@@ -51,6 +52,10 @@ export interface OptimizerPlan {
   norm: NormPlan;
   gradNorm: GradNormOutput;
   weightNorm: GradNormOutput;
+  /** Each expert's spans in the full layout (layer, expert, tensor) and their norms. */
+  experts: ExpertSpan[];
+  expertNorm: NormPlan;
+  expertWeightNorm: GradNormOutput;
   /** Pure recipes: u32 lost updates per slice. */
   lostUpdates: GPUBuffer | null;
 }
@@ -177,6 +182,7 @@ export function recordModelOptimizerStep(
   recordStepEnd(enc, k.stepEnd, state, scaler);
   // 5. Weight norms after the step.
   recordGradNorm(enc, k.weightNorm, (p.pure ?? p.master) as Tensor, plan.norm, plan.weightNorm, null);
+  recordGradNorm(enc, k.weightNorm, (p.pure ?? p.master) as Tensor, plan.expertNorm, plan.expertWeightNorm, null);
 }
 
 /** Records the initial cast of the master into the low copy, counting into the cast counters. */

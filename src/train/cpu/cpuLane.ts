@@ -21,6 +21,7 @@ import {
   moeForward,
   type MoeModel,
 } from '../../model/reference';
+import { expertNorms, expertSpans, type ExpertSpan } from '../../model/expertSpans';
 import { siteNames } from '../../model/reference/storeGroups';
 import { lrAt, recipeOf, scalerConfig, type LaneConfig } from '../lane';
 import type { Divergence, MetricsFrame } from '../metrics';
@@ -45,6 +46,8 @@ export class CpuLane {
   readonly memory: MemoryEstimate;
   readonly counter: EventCounter;
   readonly slices: readonly TensorSlice[];
+  /** Each expert's share of the expert tensors (its weight norm). */
+  readonly expertSpans: readonly ExpertSpan[];
   divergence: Divergence | null = null;
   readonly #pure: boolean;
   readonly #m: Float32Array;
@@ -69,6 +72,12 @@ export class CpuLane {
       for (let i = 0; i < p.length; i++) p[i] = store(p[i]);
     }
     this.slices = tensorSlices(this.model.layout, model.layers);
+    const layerOf = (site: number) => (site >= 1 && site <= model.layers ? site - 1 : null);
+    this.expertSpans = expertSpans(
+      this.slices.map((s) => ({ name: s.name, layer: layerOf(s.site), offset: s.offset, size: s.size })),
+      model.layers,
+      model.experts,
+    );
     this.memory = laneMemory(model, lane);
     const n = this.model.layout.total;
     this.#m = new Float32Array(n);
@@ -109,6 +118,9 @@ export class CpuLane {
     const weightNorm = gradNorms(F32, m.params, this.slices, perTensor);
     const weightNorms: Record<string, number> = {};
     this.slices.forEach((s, j) => (weightNorms[s.label] = perTensor[j]));
+    const spanNorms = new Float32Array(this.expertSpans.length);
+    gradNorms(F32, m.params, this.expertSpans, spanNorms);
+    Object.assign(weightNorms, expertNorms(this.expertSpans, spanNorms));
     const { layers: L, experts: E } = m.config;
     const expertLoad = Array.from({ length: L }, (_, l) => Array.from(losses.expertLoad.subarray(l * E, (l + 1) * E)));
     const stepMs = performance.now() - t0;

@@ -69,6 +69,7 @@ export class GpuLane {
       layers: c.layers,
       experts: c.experts,
       labels: p.slices.map((s) => s.label),
+      expertSpans: model.plan.experts,
       sites: p.slices.map((s) => s.site),
       scaled: model.policy.scaler !== null,
       pure: isPurePolicy(model.policy),
@@ -111,6 +112,7 @@ export class GpuLane {
       experts: this.meta.experts,
       counterBytes: this.model.metricBuffers.counters.size,
       tensors: this.meta.labels.length,
+      expertSpans: this.meta.expertSpans.length,
       pure: this.meta.pure,
       heldoutBatches,
     };
@@ -142,6 +144,7 @@ export class GpuLane {
     copy(b.counters, r.counters);
     copy(b.gradNorm, r.gradNorm);
     copy(b.weightNorm, r.weightNorm);
+    copy(b.expertWeightNorm, r.expertWeightNorm);
     copy(b.optimizerState, r.stateAfter);
     if (r.lostUpdates && b.lostUpdates) copy(b.lostUpdates, r.lostUpdates);
     copy(this.histogram.hist, r.histogram);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { COUNTED_EVENTS, f32Bits } from '../../numerics';
 import { NORM_HEADER, optimizerStateWords } from '../../gpu/kernels/optim';
 import { CounterGroups, LOSS_SLOT } from '../../model/gpu';
+import { F32, gradNorms } from '../../model/reference';
 import { CpuLane } from '../cpu/cpuLane';
 import { isPure } from '../cpu/laneModel';
 import { makeLane, scalerConfig, type LaneConfig } from '../lane';
@@ -23,6 +24,7 @@ function metaOf(lane: CpuLane, config: LaneConfig, L: number, E: number, tokens:
     experts: E,
     labels: lane.slices.map((s) => s.label),
     sites: lane.slices.map((s) => s.site),
+    expertSpans: lane.expertSpans,
     scaled: scalerConfig(config).enabled,
     pure: isPure(config),
     tokens,
@@ -32,7 +34,7 @@ function metaOf(lane: CpuLane, config: LaneConfig, L: number, E: number, tokens:
 }
 
 /** The slot words a GPU lane would hold for this frame. */
-function encode(frame: MetricsFrame, meta: LaneMeta, r: LaneRegions, bytes: number): Uint32Array {
+function encode(frame: MetricsFrame, meta: LaneMeta, r: LaneRegions, bytes: number, params: Float32Array): Uint32Array {
   const w = new Uint32Array(bytes / 4);
   const put = (region: Region, words: ArrayLike<number>) => {
     expect(words.length * 4).toBeLessThanOrEqual(region.bytes);
@@ -52,8 +54,8 @@ function encode(frame: MetricsFrame, meta: LaneMeta, r: LaneRegions, bytes: numb
     }
   });
   put(r.counters, counters);
-  const T = meta.labels.length;
   const norms = (global: number, flag: boolean, perTensor: number[]) => {
+    const T = perTensor.length;
     const words = new Uint32Array(NORM_HEADER + 3 * T);
     words[0] = f32Bits(global);
     words[1] = flag ? 1 : 0;
@@ -63,9 +65,14 @@ function encode(frame: MetricsFrame, meta: LaneMeta, r: LaneRegions, bytes: numb
     });
     return words;
   };
-  put(r.gradNorm, norms(frame.gradNorm, !meta.scaled && frame.foundInf, new Array<number>(T).fill(0)));
+  put(r.gradNorm, norms(frame.gradNorm, !meta.scaled && frame.foundInf, new Array<number>(meta.labels.length).fill(0)));
   const weightsBad = frame.diverged?.reason === 'weights';
   put(r.weightNorm, norms(frame.weightNormTotal, weightsBad, meta.labels.map((l) => frame.weightNorms[l])));
+  // The experts' span norms as the GPU's norm kernel leaves them (the reference's f32 norms of the
+  // weights; the frame holds only their combination per expert).
+  const spanNorms = new Float32Array(meta.expertSpans.length);
+  gradNorms(F32, params, meta.expertSpans, spanNorms);
+  put(r.expertWeightNorm, norms(0, false, Array.from(spanNorms)));
   put(r.stateBefore, optimizerStateWords({ scale: frame.lossScale }));
   put(r.stateAfter, optimizerStateWords({ scale: 1, lastFoundInf: meta.scaled && frame.foundInf }));
   if (r.lostUpdates) put(r.lostUpdates, [frame.lostUpdates ?? 0]);
@@ -97,7 +104,7 @@ describe('decodeLaneFrame', () => {
     const layout = new SlotLayout();
     const cpu = lanes.map((l) => new CpuLane(run.model, l));
     const metas = cpu.map((c, i) => metaOf(c, lanes[i], L, E, B * T));
-    const regions = cpu.map((c, i) => layout.lane({ layers: L, experts: E, counterBytes: metas[i].groups.names.length * 16, tensors: c.slices.length, pure: metas[i].pure, heldoutBatches: 1 }));
+    const regions = cpu.map((c, i) => layout.lane({ layers: L, experts: E, counterBytes: metas[i].groups.names.length * 16, tensors: c.slices.length, expertSpans: c.expertSpans.length, pure: metas[i].pure, heldoutBatches: 1 }));
     let compared = 0;
     let diverged = 0;
     let skipped = 0;
@@ -108,7 +115,7 @@ describe('decodeLaneFrame', () => {
         if (lane.divergence) return;
         const frame = lane.train(step, batch, step % 2 === 0);
         if (step === 3 && !frame.diverged) frame.heldoutLoss = lane.heldoutLoss([batch]);
-        const words = encode(frame, metas[i], regions[i], layout.bytes);
+        const words = encode(frame, metas[i], regions[i], layout.bytes, lane.model.params as Float32Array);
         const decoded = decodeLaneFrame(metas[i], regions[i], words, step, {
           histogram: frame.gradHistogram !== undefined,
           heldout: frame.heldoutLoss !== undefined,
@@ -135,8 +142,8 @@ describe('decodeLaneFrame', () => {
   it('regions of a slot do not overlap and are whole words', () => {
     const layout = new SlotLayout();
     const shapes = [
-      { layers: 2, experts: 8, counterBytes: 21 * 16, tensors: 30, pure: true, heldoutBatches: 4 },
-      { layers: 2, experts: 8, counterBytes: 21 * 16, tensors: 30, pure: false, heldoutBatches: 0 },
+      { layers: 2, experts: 8, counterBytes: 21 * 16, tensors: 30, expertSpans: 64, pure: true, heldoutBatches: 4 },
+      { layers: 2, experts: 8, counterBytes: 21 * 16, tensors: 30, expertSpans: 64, pure: false, heldoutBatches: 0 },
     ];
     const all = shapes.flatMap((s) => Object.values(layout.lane(s)).filter((r): r is Region => r !== null));
     all.sort((a, b) => a.offset - b.offset);

@@ -5,6 +5,7 @@
  */
 import { f32FromBits } from '../../numerics';
 import { decodeGradNorms, decodeOptimizerState } from '../../gpu/kernels/optim';
+import { expertNorms, type ExpertSpan } from '../../model/expertSpans';
 import { LOSS_SLOT, type CounterGroups } from '../../model/gpu';
 import { lrAt, type LaneConfig } from '../lane';
 import type { MetricsFrame } from '../metrics';
@@ -21,6 +22,8 @@ export interface LaneMeta {
   readonly labels: readonly string[];
   /** Site of each slice. */
   readonly sites: readonly number[];
+  /** The spans of the per-expert weight norms (layer, expert, tensor). */
+  readonly expertSpans: readonly ExpertSpan[];
   /** Dynamic loss scaling (GradScaler). */
   readonly scaled: boolean;
   /** Weights stored only in a low format. */
@@ -62,8 +65,10 @@ export function decodeLaneFrame(
   const hist = regionWords(slot, r.histogram);
   const events = meta.groups.table(regionWords(slot, r.counters));
 
+  const spanNorms = decodeGradNorms(regionWords(slot, r.expertWeightNorm), meta.expertSpans.length).perTensor.map((t) => t.norm);
   const weightNorms: Record<string, number> = {};
   meta.labels.forEach((label, t) => (weightNorms[label] = weightNorm.perTensor[t].norm));
+  Object.assign(weightNorms, expertNorms(meta.expertSpans, spanNorms));
   const foundInf = meta.scaled ? after.lastFoundInf : gradNorm.nonfinite;
   const stepSkipped = meta.scaled && foundInf;
   let lostUpdates: number | null = null;

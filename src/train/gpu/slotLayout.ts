@@ -22,6 +22,8 @@ export interface LaneShape {
   counterBytes: number;
   /** Parameter tensor slices (norm outputs hold 3 words per slice). */
   tensors: number;
+  /** Spans of the per-expert weight norms. */
+  expertSpans: number;
   /** Pure recipes count lost updates per slice. */
   pure: boolean;
   /** Held-out batches (0: no held-out loss). */
@@ -38,6 +40,7 @@ export interface LaneRegions {
   counters: Region;
   gradNorm: Region;
   weightNorm: Region;
+  expertWeightNorm: Region;
   /** After the step: found_inf of the step, skipped steps, the updated scale. */
   stateAfter: Region;
   lostUpdates: Region | null;
@@ -73,6 +76,7 @@ export class SlotLayout {
       counters: this.add(s.counterBytes),
       gradNorm: this.add(normOutputBytes(s.tensors)),
       weightNorm: this.add(normOutputBytes(s.tensors)),
+      expertWeightNorm: this.add(normOutputBytes(s.expertSpans)),
       stateAfter: this.add(OPTIMIZER_STATE_WORDS * 4),
       lostUpdates: s.pure ? this.add(s.tensors * 4) : null,
       histogram: this.add(HIST.words * 4),

@@ -1,4 +1,5 @@
-/** Weight norms: the L2 norm of all parameters, or of one tensor (per layer) on demand. */
+/** Weight norms: the L2 norm of all parameters, or of one tensor (per layer) or one expert on
+ * demand. */
 import { useStore } from 'zustand';
 import { useLab } from '../lab/labContext';
 import { ChartCard } from './ChartCard';
@@ -9,14 +10,26 @@ import { useLive } from './useLive';
 
 const NOTE = (
   <p>
-    The L2 norm of the weights after each step: all parameters together (“total”), or one tensor, e.g.
-    layer0.fc1w, the first expert matrices of layer 0 (all experts of that layer). Weights that stop moving
-    while others grow are a sign of lost updates (pure BF16); a norm that runs away precedes an overflow.
-    Layer-norm gains start at 1, so their norms start at √C.
+    The L2 norm of the weights after each step: all parameters together (“total”), one tensor of one layer
+    (e.g. layer0.fc1w, the first matrices of every expert of layer 0), or one expert (e.g. layer0.expert3: its
+    rows of fc1w, fc1b, fc2w and fc2b). Weights that stop moving while others grow are a sign of lost updates
+    (pure BF16); a norm that runs away precedes an overflow; an expert the router starves keeps its initial
+    norm while the others move. Layer-norm gains start at 1, so their norms start at √C.
   </p>
 );
 
 const PREFIX = 'weight_norm/';
+const EXPERT = /^layer\d+\.expert\d+$/;
+
+/** The select's groups: the whole model, tensors by layer, experts. */
+function groupOptions(names: readonly string[]): [string, string[]][] {
+  const groups: [string, string[]][] = [
+    ['all parameters', names.filter((n) => n === 'total')],
+    ['one tensor', names.filter((n) => n !== 'total' && !EXPERT.test(n))],
+    ['one expert', names.filter((n) => EXPERT.test(n))],
+  ];
+  return groups.filter(([, members]) => members.length > 0);
+}
 
 export function WeightNormChart() {
   const { stores } = useLab();
@@ -49,10 +62,14 @@ export function WeightNormChart() {
         <label className="select-label">
           <span className="visually-hidden">Tensor</span>
           <select value={tensor} aria-label="Weight tensor" onChange={(e) => stores.ui.getState().setWeightTensor(e.target.value)}>
-            {options.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
+            {groupOptions(options).map(([group, names]) => (
+              <optgroup key={group} label={group}>
+                {names.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
+              </optgroup>
             ))}
           </select>
         </label>

@@ -82,7 +82,7 @@ function readList(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
-const TENSOR_RE = new RegExp(`^(total|(layer\\d{1,2}\\.)?(${PARAMETER_NAMES.join('|')}))$`);
+const TENSOR_RE = new RegExp(`^(total|(layer\\d{1,2}\\.)?(${PARAMETER_NAMES.join('|')})|layer\\d{1,2}\\.expert\\d{1,3})$`);
 
 export const LAB_URL_TABLE: readonly UrlParam<LabSettings>[] = [
   {
@@ -183,7 +183,7 @@ export const LAB_URL_TABLE: readonly UrlParam<LabSettings>[] = [
   field(
     'tensor',
     'weightTensor',
-    (text) => (TENSOR_RE.test(text) ? ok(text) : bad(`“${clip(text)}” is not a weight tensor (total, wte, layer0.qkvw, …)`)),
+    (text) => (TENSOR_RE.test(text) ? ok(text) : bad(`“${clip(text)}” is not a weight tensor or expert (total, wte, layer0.qkvw, layer0.expert3, …)`)),
     (v) => v,
     () => DEFAULTS.weightTensor,
   ),

@@ -24,6 +24,7 @@ import {
   LATER_STEP_EVENT_SLACK,
   differenceNorms,
   eventsOff,
+  expertNormsOf,
   histogramOff,
   markNoise,
   normsOf,
@@ -170,15 +171,17 @@ function laneChecks(
 
   const last = g[g.length - 1];
   const slices = twin.slices;
-  const fromGpu = worstRel(last.weightNorms, normsOf(gpuWeights, slices));
+  // Every tensor and every expert (expertSpans.ts).
+  const fromGpu = worstRel(last.weightNorms, { ...normsOf(gpuWeights, slices), ...expertNormsOf(gpuWeights, twin.expertSpans) });
   // |‖a‖ - ‖b‖| <= ‖a - b‖: the CPU frame's norms may differ by no more than the weights do.
-  const apart = differenceNorms(gpuWeights, twin.model.params, slices);
+  const apart = { ...differenceNorms(gpuWeights, twin.model.params, slices), ...expertNormsOf(gpuWeights, twin.expertSpans, twin.model.params) };
   const cpuNorms = c[c.length - 1].weightNorms;
-  const over = slices.filter((s) => !(Math.abs(last.weightNorms[s.label] - cpuNorms[s.label]) <= apart[s.label] + 1e-5 * cpuNorms[s.label]));
+  const labels = [...slices.map((s) => s.label), ...new Set(twin.expertSpans.map((s) => s.label))];
+  const over = labels.filter((k) => !(Math.abs(last.weightNorms[k] - cpuNorms[k]) <= apart[k] + 1e-5 * cpuNorms[k]));
   out.push({
     name: `${id}: weight norms`,
     pass: fromGpu.err <= 1e-5 && over.length === 0,
-    detail: `the last frame's norms vs norms of the weights read back: worst rel ${fmt(fromGpu.err)} (${fromGpu.at}; 1e-5: f32 sums in another order); vs the CPU frame's norms, within the norm of the weights' difference (+1e-5 rel): ${over.length === 0 ? 'all tensors' : `OVER in ${over.map((s) => `${s.label} GPU ${fmt(last.weightNorms[s.label])} CPU ${fmt(cpuNorms[s.label])} apart ${fmt(apart[s.label])}`).join(', ')}`}`,
+    detail: `the last frame's norms vs norms of the weights read back: worst rel ${fmt(fromGpu.err)} (${fromGpu.at}; 1e-5: f32 sums in another order); vs the CPU frame's norms, within the norm of the weights' difference (+1e-5 rel): ${over.length === 0 ? 'all tensors and experts' : `OVER in ${over.map((k) => `${k} GPU ${fmt(last.weightNorms[k])} CPU ${fmt(cpuNorms[k])} apart ${fmt(apart[k])}`).join(', ')}`}`,
   });
   out.push(weightsCheck(`${id}: weights after ${steps} steps`, gpuWeights, twin.model.params, slices, noise, tol, lane.lr, steps, isPure(lane) ? recipe.weightsFormat : null));
 
