@@ -229,6 +229,14 @@ test('exports: CSV, JSON, and every chart as PNG and SVG', async ({ page }) => {
     expect(losses.every((r) => Number.isFinite(Number(r[3])))).toBe(true);
   }
   expect(rows.some((r) => r[1] === 'bf16-pure' && r[2] === 'lost_updates')).toBe(true);
+  // Per-expert weight norms: the experts of a layer split its four expert tensors between them,
+  // so their squares add up to the tensors' squares.
+  const norm = (lane: string, name: string) => Number(rows.find((r) => r[0] === String(steps) && r[1] === lane && r[2] === `weight_norm/${name}`)?.[3]);
+  for (const lane of ['bf16-amp', 'bf16-pure']) {
+    const experts = [0, 1, 2, 3].map((e) => norm(lane, `layer0.expert${e}`) ** 2).reduce((a, b) => a + b, 0);
+    const tensors = ['fc1w', 'fc1b', 'fc2w', 'fc2b'].map((t) => norm(lane, `layer0.${t}`) ** 2).reduce((a, b) => a + b, 0);
+    expect(Math.abs(experts - tensors) / tensors, `${lane}: experts ${experts} vs tensors ${tensors}`).toBeLessThan(1e-5);
+  }
 
   const [jsonDownload] = await Promise.all([page.waitForEvent('download'), button(page, 'export-json').click()]);
   const doc = JSON.parse((await saved(jsonDownload)).toString('utf8'));
