@@ -46,6 +46,8 @@ export interface ModelCase {
 interface StepRecord {
   cpu: CpuStepResult;
   gpuLoss: Awaited<ReturnType<typeof readLosses>>;
+  /** (L,E) assignments per expert this step. */
+  gpuLoad: number[][];
   gpuNorm: number;
   gpuScale: number;
   gpuSkipped: number;
@@ -86,6 +88,7 @@ export async function runModelCase(env: SelfTestEnv, c: ModelCase, seed: number)
       records.push({
         cpu,
         gpuLoss: await readLosses(model),
+        gpuLoad: await readExpertLoad(model),
         gpuNorm: (await readGradNorm(model)).norm,
         gpuScale: state.scale,
         gpuSkipped: state.skippedSteps,
@@ -317,8 +320,15 @@ function stepsOutcome(
   const lr = c.hyper.lr;
   const noise = noiseLevel(tol, slices, records);
   const bound = NOISE_STEP_BOUND * records.length;
-  const w = weightAgreement(tol.weights, bound, lr, tol.weightsOutliers, slices, weights, noise);
-  const fw = weightAgreement(tol.weights, bound, lr, tol.weightsOutliers, slices, forward, noise);
+  // A token whose top-k choice flips on a near tie (the forward check allows its logits to differ
+  // in the last bits) trains other experts from then on: their weights part by more than the
+  // tolerance, and only AdamW's bound on a step holds for them.
+  const E = c.config.experts;
+  const cpuLoad = (r: StepRecord) => Array.from(r.cpu.losses.expertLoad);
+  const flip = records.findIndex((r) => r.gpuLoad.flat().some((n, i) => n !== cpuLoad(r)[i]));
+  const rerouted = flip >= 0;
+  const w = weightAgreement(tol.weights, bound, lr, tol.weightsOutliers, slices, weights, noise, rerouted);
+  const fw = weightAgreement(tol.weights, bound, lr, tol.weightsOutliers, slices, forward, noise, rerouted);
   const steps = records.map(
     (r, i) => `step ${i + 1}: loss GPU ${fmt(r.gpuLoss.loss)} CPU ${fmt(r.cpu.losses.loss)}, norm GPU ${fmt(r.gpuNorm)} CPU ${fmt(r.cpu.gradNorm)}, scale ${r.gpuScale}/${r.cpuScaleAfter}${r.gpuLost !== null ? `, lost ${r.gpuLost}/${r.cpu.lostUpdates}` : ''}, ${r.ms.toFixed(0)} ms`,
   );
@@ -326,7 +336,7 @@ function stepsOutcome(
   const noisy = noise.reduce((n, x) => n + (x ? 1 : 0), 0);
   return {
     pass,
-    detail: `${label}: ${steps.join('; ')}. Max rel error: loss ${fmt(lossErr)} (tolerance ${fmt(tol.stepLoss)}), grad norm ${fmt(normErr)} (${fmt(tol.stepNorm)}); loss scales ${scalesEqual ? 'equal' : 'DIFFER'}, skipped steps ${skippedEqual ? `equal (${cpuSkipped})` : 'DIFFER'}${lostOk ? '' : ', lost updates DIFFER'}. Weights after the steps: ${w.text}; as the forward reads them: ${fw.text}; tolerance ${fmt(tol.weights)} lr${weights.ulp || forward.ulp ? ' (+ one ulp of a 16-bit copy, one per step for pure weights)' : ''} for all but ${tol.weightsOutliers * 100}% of each tensor's elements, not counting ${noisy} of ${noise.length} elements whose gradient differed at the noise level (below ${fmt(tol.grads)} of its tensor's largest) at some step; every element within ${NOISE_STEP_BOUND} lr per step (|m^|/sqrt(v^) stays below about sqrt(t)): ${tol.weightsWhy}. Evaluation forward on the first batch with the trained weights: cross-entropy GPU ${fmt(evaluation.gpu)} CPU ${fmt(evaluation.cpu)} (rel ${fmt(evalErr)}), step counters ${evaluation.countersUnchanged ? 'untouched' : 'CHANGED'}. ${c.arithmetic} AdamW`,
+    detail: `${label}: ${steps.join('; ')}. ${rerouted ? `Routing differed at step ${flip + 1} (expert load GPU [${records[flip].gpuLoad.map((l) => l.join(',')).join(' | ')}] CPU [${chunks(cpuLoad(records[flip]), E).join(' | ')}]: a top-k choice on a near tie), so the weights are held to AdamW's bound only. ` : ''}Max rel error: loss ${fmt(lossErr)} (tolerance ${fmt(tol.stepLoss)}), grad norm ${fmt(normErr)} (${fmt(tol.stepNorm)}); loss scales ${scalesEqual ? 'equal' : 'DIFFER'}, skipped steps ${skippedEqual ? `equal (${cpuSkipped})` : 'DIFFER'}${lostOk ? '' : ', lost updates DIFFER'}. Weights after the steps: ${w.text}; as the forward reads them: ${fw.text}; tolerance ${fmt(tol.weights)} lr${weights.ulp || forward.ulp ? ' (+ one ulp of a 16-bit copy, one per step for pure weights)' : ''} for all but ${tol.weightsOutliers * 100}% of each tensor's elements, not counting ${noisy} of ${noise.length} elements whose gradient differed at the noise level (below ${fmt(tol.grads)} of its tensor's largest) at some step; every element within ${NOISE_STEP_BOUND} lr per step (|m^|/sqrt(v^) stays below about sqrt(t)): ${tol.weightsWhy}. Evaluation forward on the first batch with the trained weights: cross-entropy GPU ${fmt(evaluation.gpu)} CPU ${fmt(evaluation.cpu)} (rel ${fmt(evalErr)}), step counters ${evaluation.countersUnchanged ? 'untouched' : 'CHANGED'}. ${c.arithmetic} AdamW`,
     data: { lossErr, normErr, weightErr: w.max, forwardErr: fw.max, noisy, ms: records.map((r) => r.ms), tensors: model.parts.p.slices.length },
   };
 }
@@ -362,6 +372,8 @@ function weightAgreement(
   slices: CpuSlice[],
   pair: WeightPair,
   noise: boolean[],
+  /** Only the bound applies (the routing differed). */
+  boundOnly = false,
 ): { pass: boolean; max: number; text: string } {
   let worst = 0;
   let over = 0;
@@ -379,12 +391,19 @@ function weightAgreement(
     over += sliceOver;
     if (sliceOver > Math.floor(outliers * s.size)) tensorsOver++;
   }
-  const pass = tensorsOver === 0 && worst <= bound;
+  const pass = (boundOnly || tensorsOver === 0) && worst <= bound;
   return {
     pass,
     max: worst,
-    text: `max |GPU - CPU| ${fmt(worst)} lr (bound ${bound} lr), ${over} elements over the tolerance${tensorsOver ? `, too many in ${tensorsOver} tensors` : ''}`,
+    text: `max |GPU - CPU| ${fmt(worst)} lr (bound ${bound} lr), ${over} elements over the tolerance${tensorsOver ? `, too many in ${tensorsOver} tensors${boundOnly ? ' (rerouted: not held to it)' : ''}` : ''}`,
   };
+}
+
+/** The values in rows of `size`, each joined by commas. */
+function chunks(values: readonly number[], size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size).join(','));
+  return out;
 }
 
 /** Spacing of the format's values at x (its smallest subnormal spacing below the normals). */
