@@ -255,6 +255,65 @@ test('a snapshot restores into a fresh GPU trainer bit for bit, and into the CPU
   }
 });
 
+test('2000 tiny steps with snapshots keep GPU memory flat: every buffer a step makes is gone after it', async ({ page }) => {
+  test.setTimeout(300_000);
+  await setUp(page);
+  const r = await page.evaluate(async (src) => {
+    const { createGpuTrainer } = await import(/* @vite-ignore */ `${src}train/gpuBackend.ts`);
+    const { makeLane } = await import(/* @vite-ignore */ `${src}train/lane.ts`);
+    const { modelConfig } = await import(/* @vite-ignore */ `${src}model/config.ts`);
+    const { data, ctx } = (window as unknown as { __gt: { data: { vocab: number }; ctx: unknown } }).__gt;
+    // Live buffers and bytes, counted on the device's own prototypes.
+    const live = new Map<GPUBuffer, number>();
+    const labels = new Map<GPUBuffer, string>();
+    const create = GPUDevice.prototype.createBuffer;
+    const destroy = GPUBuffer.prototype.destroy;
+    GPUDevice.prototype.createBuffer = function (this: GPUDevice, d: GPUBufferDescriptor) {
+      const b = create.call(this, d);
+      live.set(b, d.size);
+      labels.set(b, d.label ?? '?');
+      return b;
+    };
+    GPUBuffer.prototype.destroy = function (this: GPUBuffer) {
+      live.delete(this);
+      return destroy.call(this);
+    };
+    const sample = () => ({ buffers: live.size, bytes: [...live.values()].reduce((a, b) => a + b, 0) });
+    try {
+      // Every periodic path: held-out loss, text samples, histograms, and a snapshot every 50
+      // steps as the worker takes them.
+      const metrics = { heldoutEvery: 50, heldoutBatches: 2, sampleEvery: 100, sampleLength: 8, sampleTemperature: 0.8, histogramEvery: 10 };
+      // One lane with casts and a loss scale (the most kernels); lanes share every path.
+      const lanes = [makeLane('fp16-amp')];
+      const trainer = createGpuTrainer(ctx);
+      await trainer.configure({ model: modelConfig('tiny', data.vocab), lanes, dataSeed: 9, metrics }, data);
+      const marks: { step: number; buffers: number; bytes: number }[] = [];
+      let frames = 0;
+      for (let step = 0; step < 2000; step += 50) {
+        frames += (await trainer.step(50)).length;
+        await trainer.snapshot();
+        if (step + 50 === 100 || step + 50 === 2000) marks.push({ step: step + 50, ...sample() });
+      }
+      trainer.dispose();
+      const left: Record<string, number> = {};
+      for (const b of live.keys()) left[labels.get(b) ?? '?'] = (left[labels.get(b) ?? '?'] ?? 0) + 1;
+      return { marks, frames, afterDispose: sample(), left };
+    } finally {
+      GPUDevice.prototype.createBuffer = create;
+      GPUBuffer.prototype.destroy = destroy;
+    }
+  }, SRC);
+  console.log(JSON.stringify(r));
+  expect(r.frames).toBe(2000);
+  const [at100, at2000] = r.marks;
+  expect(at100.buffers).toBeGreaterThan(10);
+  expect(at2000).toEqual({ ...at100, step: 2000 });
+  // Disposing the trainer hands back every buffer the run made, the launches' uniforms included
+  // (`left` names any that stay).
+  expect(r.left).toEqual({});
+  expect(r.afterDispose).toEqual({ buffers: 0, bytes: 0 });
+});
+
 test("the training worker asked for 'webgpu' trains on the GPU and says so, with no fallback", async ({ page }) => {
   const messages = await page.evaluate(async (src) => {
     const { createLabClient } = await import(/* @vite-ignore */ `${src}worker/client.ts`);

@@ -120,6 +120,15 @@ export function dispatch1d(
 }
 
 const compiled = new WeakMap<PipelineCache, Map<string, Promise<CompiledKernel>>>();
+/** The kernels each cache has compiled so far (for releaseLaunches). */
+const ready = new WeakMap<PipelineCache, Set<CompiledKernel>>();
+
+/** Forgets the cached launches of every kernel compiled with this cache and destroys their
+ * uniform buffers: for when the buffers they bind are gone (a run's teardown). Work already
+ * submitted with them completes (destruction waits for it). */
+export function releaseLaunches(cache: PipelineCache): void {
+  for (const k of ready.get(cache) ?? []) k.releaseLaunches();
+}
 
 /** Compiles (once per cache and shader key) and returns the kernel variant ready to record. */
 export function compileKernel(
@@ -157,7 +166,13 @@ export function compileKernel(
           bodyLineOffset: bodyLineOffset(code, kernel.body),
         };
       })
-      .then((pipeline) => new CompiledKernel(ctx, kernel, resolved, key, pipeline, layout, slots));
+      .then((pipeline) => {
+        const k = new CompiledKernel(ctx, kernel, resolved, key, pipeline, layout, slots);
+        let set = ready.get(cache);
+        if (!set) ready.set(cache, (set = new Set()));
+        set.add(k);
+        return k;
+      });
     perCache.set(key, result);
     result.catch(() => perCache.delete(key));
   }
@@ -281,6 +296,21 @@ export class CompiledKernel {
     if (this.launches.size >= MAX_CACHED_LAUNCHES) this.evictOldest();
     this.launches.set(cacheKey, launch);
     return launch;
+  }
+
+  private readonly onRelease: (() => void)[] = [];
+
+  /** Runs `fn` whenever this kernel's launches are released (a wrapper with launch caches of its
+   * own, e.g. the model's ViewKernel). */
+  alsoRelease(fn: () => void): void {
+    this.onRelease.push(fn);
+  }
+
+  /** Drops every cached launch and frees their uniform buffers (see releaseLaunches). */
+  releaseLaunches(): void {
+    for (const launch of this.launches.values()) launch.uniformBuffer?.destroy();
+    this.launches.clear();
+    for (const fn of this.onRelease) fn();
   }
 
   /** Drops the least recently used launch and frees its uniform buffer. Work already submitted

@@ -101,6 +101,12 @@ export class ViewKernel extends CompiledKernel {
     return launch;
   }
 
+  override releaseLaunches(): void {
+    for (const launch of this.viewLaunches.values()) launch.uniformBuffer?.destroy();
+    this.viewLaunches.clear();
+    super.releaseLaunches();
+  }
+
   private bindingFor(slot: string, value: LaunchSpec['buffers'][string] | undefined): GPUBufferBinding {
     if (!value)
       throw new Error(`Kernel "${this.key}" needs a buffer for binding "${slot}"; none was given.`);
@@ -134,8 +140,9 @@ export function viewKernel(k: CompiledKernel): ViewKernel {
   if (k instanceof ViewKernel) return k;
   let v = wrapped.get(k);
   if (!v) {
-    v = new ViewKernel(k.ctx, k.kernel, k.variant, k.key, k.pipeline, k.layout, k.slots);
-    wrapped.set(k, v);
+    const view = new ViewKernel(k.ctx, k.kernel, k.variant, k.key, k.pipeline, k.layout, k.slots);
+    k.alsoRelease(() => view.releaseLaunches());
+    wrapped.set(k, (v = view));
   }
   return v;
 }

@@ -15,6 +15,7 @@ import {
   BufferPool,
   GpuOperationError,
   PipelineCache,
+  releaseLaunches,
   withErrorScope,
   writeWords,
   type CategoryBytes,
@@ -340,6 +341,7 @@ export class GpuTrainer implements Trainer {
     this.#run = null;
     await this.#settle(run).catch(() => {});
     destroyRun(run);
+    releaseLaunches(this.#cache);
   }
 
   dispose(): void {
@@ -349,6 +351,7 @@ export class GpuTrainer implements Trainer {
     this.#submitted = 0;
     this.#done = 0;
     if (run) destroyRun(run);
+    releaseLaunches(this.#cache);
   }
 }
 
