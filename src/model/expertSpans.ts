@@ -38,12 +38,18 @@ export function expertSpans(slices: readonly LayerSlice[], layers: number, exper
   return spans;
 }
 
+/** Each expert's L2 norm from its spans' norms (span order), unrounded. */
+export function combineExpertNorms(spans: readonly ExpertSpan[], spanNorms: ArrayLike<number>): Record<string, number> {
+  const sums: Record<string, number> = {};
+  spans.forEach((s, i) => (sums[s.label] = (sums[s.label] ?? 0) + spanNorms[i] * spanNorms[i]));
+  for (const label of Object.keys(sums)) sums[label] = Math.sqrt(sums[label]);
+  return sums;
+}
+
 /** Each expert's L2 norm (f32) from its spans' norms, in span order: the same arithmetic on
  * either backend. */
 export function expertNorms(spans: readonly ExpertSpan[], spanNorms: ArrayLike<number>): Record<string, number> {
-  const sums = new Map<string, number>();
-  spans.forEach((s, i) => sums.set(s.label, (sums.get(s.label) ?? 0) + spanNorms[i] * spanNorms[i]));
-  const out: Record<string, number> = {};
-  for (const [label, sum] of sums) out[label] = Math.fround(Math.sqrt(sum));
+  const out = combineExpertNorms(spans, spanNorms);
+  for (const label of Object.keys(out)) out[label] = Math.fround(out[label]);
   return out;
 }

@@ -111,7 +111,7 @@ export async function runModelCase(env: SelfTestEnv, c: ModelCase, seed: number)
         results.push(await check(`${c.name}: forward loss`, async () => forwardOutcome(label, tol, records[0], f.load, cpuLoad)));
         results.push(await check(`${c.name}: gradients`, async () => gradOutcome(label, tol, twin.slices, cpu, f.gpuGrads, f.gpuUnscaled, records[0].gpuNorm)));
         const stored = storedSubnormals(model, f.gpuGrads);
-        const cpuStored = storedSubnormals(model, Float64Array.from(cpu.backwardGrads));
+        const cpuStored = storedSubnormals(model, cpu.backwardGrads);
         const disagree = subnormalDisagreements(model, f.gpuGrads, cpu.backwardGrads);
         results.push(await check(`${c.name}: cast events`, async () => eventOutcome(label, tol, twin.events.counts, f.events, stored, cpuStored, disagree)));
       }
@@ -212,29 +212,9 @@ async function evaluationForward(model: GpuMoeModel, tokens: GPUBuffer, targets:
   return { gpu, countersUnchanged: before.every((w, i) => w === after[i]) };
 }
 
-/** Per site: stored weight gradients (those counted as weight_grads) whose value is subnormal
- * in their storage format, as the GPU wrote them. */
-function storedSubnormals(model: GpuMoeModel, grads: Float64Array): number[] {
-  const { p, groups } = model.parts;
-  const policy = model.policy;
-  const out = new Array<number>(groups.sites).fill(0);
-  for (const s of p.slices) {
-    const pure = isPurePolicy(policy);
-    if (!pure && s.kind !== 'matmul') continue;
-    const format = p.gradOut[s.name][s.layer ?? 0].storage;
-    const minNormal = range(format).minNormal;
-    for (let i = s.refOffset; i < s.refOffset + s.size; i++) {
-      const g = grads[i];
-      if (g !== 0 && Math.abs(g) < minNormal) out[s.site]++;
-    }
-  }
-  return out;
-}
-
-/** Per site, the weight gradients stored subnormal on one side and not on the other: each moves
- * the two sides' subnormal counts apart by one, and is a difference of stored values that the
- * gradient check judges (a sum that cancels, a routing tie). */
-function subnormalDisagreements(model: GpuMoeModel, gpu: Float64Array, cpu: ArrayLike<number>): number[] {
+/** Per site: the stored weight gradients (those counted as weight_grads, reference layout) for
+ * which `test(i, isSubnormal)` holds; isSubnormal classifies a value in that gradient's format. */
+function countWeightGrads(model: GpuMoeModel, test: (i: number, isSubnormal: (x: number) => boolean) => boolean): number[] {
   const { p, groups } = model.parts;
   const pure = isPurePolicy(model.policy);
   const out = new Array<number>(groups.sites).fill(0);
@@ -242,10 +222,20 @@ function subnormalDisagreements(model: GpuMoeModel, gpu: Float64Array, cpu: Arra
     if (!pure && s.kind !== 'matmul') continue;
     const { minNormal } = range(p.gradOut[s.name][s.layer ?? 0].storage);
     const sub = (x: number) => x !== 0 && Math.abs(x) < minNormal;
-    for (let i = s.refOffset; i < s.refOffset + s.size; i++) if (sub(gpu[i]) !== sub(cpu[i])) out[s.site]++;
+    for (let i = s.refOffset; i < s.refOffset + s.size; i++) if (test(i, sub)) out[s.site]++;
   }
   return out;
 }
+
+/** Per site: stored weight gradients whose value is subnormal in their storage format. */
+const storedSubnormals = (model: GpuMoeModel, grads: ArrayLike<number>): number[] =>
+  countWeightGrads(model, (i, sub) => sub(grads[i]));
+
+/** Per site, the weight gradients stored subnormal on one side and not on the other: each moves
+ * the two sides' subnormal counts apart by one, and is a difference of stored values that the
+ * gradient check judges (a sum that cancels, a routing tie). */
+const subnormalDisagreements = (model: GpuMoeModel, gpu: ArrayLike<number>, cpu: ArrayLike<number>): number[] =>
+  countWeightGrads(model, (i, sub) => sub(gpu[i]) !== sub(cpu[i]));
 
 function eventOutcome(
   label: string,

@@ -8,7 +8,7 @@ import { fmt, maxAbs, relErr } from '../../../model/selftest/model/harness';
 import type { Tolerance } from '../../../model/selftest/model/tolerances';
 import type { TensorSlice } from '../../cpu/laneModel';
 import { TENSOR_GROUPS, type EventTable, type GradHistogram, type MetricsFrame } from '../../metrics';
-import type { ExpertSpan } from '../../../model/expertSpans';
+import { combineExpertNorms, type ExpertSpan } from '../../../model/expertSpans';
 
 export interface Check {
   name: string;
@@ -144,14 +144,12 @@ export function normsOf(w: ArrayLike<number>, slices: readonly TensorSlice[]): R
 
 /** Each expert's L2 norm (expertSpans.ts), and of the difference of two weight sets, by label. */
 export function expertNormsOf(w: ArrayLike<number>, spans: readonly ExpertSpan[], minus?: ArrayLike<number>): Record<string, number> {
-  const sums: Record<string, number> = {};
-  for (const s of spans) {
-    let sum = sums[s.label] ?? 0;
+  const spanNorms = spans.map((s) => {
+    let sum = 0;
     for (let i = s.offset; i < s.offset + s.size; i++) sum += (w[i] - (minus ? minus[i] : 0)) ** 2;
-    sums[s.label] = sum;
-  }
-  for (const k of Object.keys(sums)) sums[k] = Math.sqrt(sums[k]);
-  return sums;
+    return Math.sqrt(sum);
+  });
+  return combineExpertNorms(spans, spanNorms);
 }
 
 /** Per-tensor L2 norms of the difference of two flat weight sets, by slice label. */
