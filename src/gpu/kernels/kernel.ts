@@ -179,8 +179,12 @@ export function compileKernel(
   return result;
 }
 
-/** Something bound to a slot: a GPUBuffer, or anything holding one (Tensor, EventCounters). */
-export type Bindable = GPUBuffer | { readonly buffer: GPUBuffer };
+/** Something bound to a slot: a GPUBuffer, or anything holding one (Tensor, EventCounters). One
+ * with a `byteOffset` (a view of a tensor inside a flat buffer) binds only its bytes:
+ * [byteOffset, byteOffset + byteLength), the offset a multiple of the storage offset alignment. */
+export type Bindable =
+  | GPUBuffer
+  | { readonly buffer: GPUBuffer; readonly byteOffset?: number; readonly byteLength?: number };
 
 export interface LaunchSpec {
   buffers: Readonly<Record<string, Bindable>>;
@@ -206,6 +210,12 @@ function bufferId(b: GPUBuffer): number {
   return id;
 }
 
+/** A binding's part of a launch's cache key: the buffer, and the range when it has one. */
+function bindingKey(b: GPUBufferBinding): string {
+  const id = bufferId(b.buffer);
+  return b.offset === undefined ? `${id}` : `${id}@${b.offset}+${b.size}`;
+}
+
 const MAX_CACHED_LAUNCHES = 4096;
 
 export class CompiledKernel {
@@ -227,9 +237,8 @@ export class CompiledKernel {
 
   /** The bind group, uniform buffer and workgroup counts for these arguments (cached). */
   launch(spec: LaunchSpec): KernelLaunch {
-    const buffers = this.slots
-      .filter((s) => s.kind !== 'uniform')
-      .map((s) => this.bufferFor(s.name, spec.buffers[s.name]));
+    const slots = this.slots.filter((s) => s.kind !== 'uniform');
+    const bindings = slots.map((s) => this.bindingFor(s.name, spec.buffers[s.name]));
     const uniformNames = Object.keys(this.kernel.uniforms);
     const values = uniformNames.map((n) => {
       const v = spec.uniforms?.[n];
@@ -237,7 +246,7 @@ export class CompiledKernel {
         throw new Error(`Kernel "${this.key}" needs the uniform "${n}"; give uniforms.${n}.`);
       return v;
     });
-    const cacheKey = `${buffers.map(bufferId).join(',')}|${values.join(',')}|${spec.work.join(',')}`;
+    const cacheKey = `${bindings.map(bindingKey).join(',')}|${values.join(',')}|${spec.work.join(',')}`;
     const cached = this.launches.get(cacheKey);
     if (cached) {
       // Re-insert so the map's order is least recently used first.
@@ -248,9 +257,9 @@ export class CompiledKernel {
 
     const device = this.ctx.device;
     let ownUniforms: GPUBuffer | null = null;
-    const entries: GPUBindGroupEntry[] = buffers.map((buffer, i) => ({
-      binding: this.slots[i].binding,
-      resource: { buffer },
+    const entries: GPUBindGroupEntry[] = bindings.map((resource, i) => ({
+      binding: slots[i].binding,
+      resource,
     }));
     if (uniformNames.length > 0) {
       const data = new DataView(new ArrayBuffer(Math.ceil((uniformNames.length * 4) / 16) * 16));
@@ -298,19 +307,10 @@ export class CompiledKernel {
     return launch;
   }
 
-  private readonly onRelease: (() => void)[] = [];
-
-  /** Runs `fn` whenever this kernel's launches are released (a wrapper with launch caches of its
-   * own, e.g. the model's ViewKernel). */
-  alsoRelease(fn: () => void): void {
-    this.onRelease.push(fn);
-  }
-
   /** Drops every cached launch and frees their uniform buffers (see releaseLaunches). */
   releaseLaunches(): void {
     for (const launch of this.launches.values()) launch.uniformBuffer?.destroy();
     this.launches.clear();
-    for (const fn of this.onRelease) fn();
   }
 
   /** Drops the least recently used launch and frees its uniform buffer. Work already submitted
@@ -324,20 +324,21 @@ export class CompiledKernel {
     launch.uniformBuffer?.destroy();
   }
 
-  private bufferFor(slot: string, value: Bindable | undefined): GPUBuffer {
+  private bindingFor(slot: string, value: Bindable | undefined): GPUBufferBinding {
     if (!value)
       throw new Error(`Kernel "${this.key}" needs a buffer for binding "${slot}"; none was given.`);
-    if ('buffer' in value) {
-      const expected = this.variant.formats[slot];
-      const storage = (value as Partial<Tensor>).storage;
-      if (storage !== undefined && expected !== undefined && storage !== expected) {
-        throw new Error(
-          `Kernel "${this.key}" was compiled for ${expected} in "${slot}" but got tensor "${(value as Tensor).label}" stored as ${storage}: compile the variant for ${storage}.`,
-        );
-      }
-      return value.buffer;
+    if (!('buffer' in value)) return { buffer: value };
+    const expected = this.variant.formats[slot];
+    const storage = (value as Partial<Tensor>).storage;
+    if (storage !== undefined && expected !== undefined && storage !== expected) {
+      throw new Error(
+        `Kernel "${this.key}" was compiled for ${expected} in "${slot}" but got tensor "${(value as Tensor).label}" stored as ${storage}: compile the variant for ${storage}.`,
+      );
     }
-    return value;
+    if (value.byteOffset !== undefined) {
+      return { buffer: value.buffer, offset: value.byteOffset, size: value.byteLength };
+    }
+    return { buffer: value.buffer };
   }
 }
 

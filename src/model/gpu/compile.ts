@@ -67,7 +67,6 @@ import {
 } from '../../gpu/kernels/optim';
 import { compileModelKernels, type ModelKernels } from './kernels';
 import { castsWeights, isPurePolicy, type ModelPolicy } from './policy';
-import { withViews } from './views';
 
 export interface ModelFormats {
   S: FormatName;
@@ -229,39 +228,39 @@ export async function compileModel(
       cast ? compileCast(ctx, cache, 'fp32', S, counting) : none,
       compileScalerUpdate(ctx, cache),
     ]);
-  return withViews({
+  return {
     formats: f,
-    encoder: withViews(encoder),
-    layerNorm: withViews(layerNorm),
-    attention: withViews(attention),
-    gelu: withViews(gelu),
-    crossEntropy: withViews(crossEntropy),
+    encoder,
+    layerNorm,
+    attention,
+    gelu,
+    crossEntropy,
     linear,
-    linearBackward: withViews(linearBackward),
+    linearBackward,
     head,
-    headBackward: withViews(headBackward),
+    headBackward,
     routerLinear,
-    routerLinearBackward: withViews(routerLinearBackward),
+    routerLinearBackward,
     expert,
-    expertBackward: withViews(expertBackward),
+    expertBackward,
     routerForward,
     routerBackward,
-    dispatch: withViews(dispatch),
+    dispatch,
     gatherForward,
     gatherBackward,
     combineForward,
-    combineBackward: withViews(combineBackward),
-    loadBalance: withViews(loadBalance),
-    zLoss: withViews(zLoss),
-    model: withViews(model),
+    combineBackward,
+    loadBalance,
+    zLoss,
+    model,
     adamw,
     adamwCopy,
     adamwPure,
-    gradNorm: withViews(gradNorm),
-    weightNorm: withViews(weightNorm),
+    gradNorm,
+    weightNorm,
     widen,
     unscaleWide,
     castCopy,
     stepEnd,
-  });
+  };
 }
